@@ -1,0 +1,60 @@
+// Pure: turns an issue thread, the ticket's memory and the request into model messages.
+import { fenceUntrusted, truncateMiddle } from '../agent/untrusted.ts';
+import type { ModelMessage } from '../agent/providers/model-client.ts';
+import type { ConversationMessage } from '../db/messages.ts';
+import type { IssueThread } from '../github/repo-gateway.ts';
+
+export interface ChatContextLimits {
+  perCommentChars: number;
+  threadChars: number;
+}
+
+export const DEFAULT_CHAT_LIMITS: ChatContextLimits = { perCommentChars: 8_000, threadChars: 60_000 };
+
+export interface ChatContextInput {
+  thread: IssueThread;
+  /** When the triggering comment was made: later comments, and edits made later, are not read. */
+  triggerCreatedAt: Date;
+  memory: ConversationMessage[];
+  requester: string;
+  question: string;
+  nonce?: string;
+}
+
+export function renderThread(input: Pick<ChatContextInput, 'thread' | 'triggerCreatedAt'>, limits: ChatContextLimits = DEFAULT_CHAT_LIMITS): string {
+  const { thread, triggerCreatedAt } = input;
+  const header = `## Issue #${thread.number}: ${thread.title}\nOpened by @${thread.author}\n\n${truncateMiddle(thread.body || '(no description)', limits.perCommentChars)}`;
+  const comments = thread.comments
+    .filter((c) => c.createdAt.getTime() <= triggerCreatedAt.getTime())
+    .map((c) => {
+      const body = c.updatedAt.getTime() > triggerCreatedAt.getTime() ? '(edited after the request was made; not shown)' : truncateMiddle(c.body, limits.perCommentChars);
+      return `### Comment by @${c.author}${c.authorType === 'Bot' ? ' (bot)' : ''} at ${c.createdAt.toISOString()}\n${body}`;
+    });
+  // When the thread is too long, the oldest comments go first: the latest discussion matters most.
+  const parts = [header, ...comments];
+  let total = parts.reduce((sum, p) => sum + p.length + 2, 0);
+  let dropped = 0;
+  while (total > limits.threadChars && parts.length > 2) {
+    const [removed] = parts.splice(1, 1);
+    total -= (removed?.length ?? 0) + 2;
+    dropped += 1;
+  }
+  if (dropped > 0) parts.splice(1, 0, `(${dropped} older comment${dropped === 1 ? '' : 's'} omitted for length)`);
+  return truncateMiddle(parts.join('\n\n'), limits.threadChars);
+}
+
+export function buildChatMessages(input: ChatContextInput, limits: ChatContextLimits = DEFAULT_CHAT_LIMITS): ModelMessage[] {
+  const history: ModelMessage[] = input.memory.map((m) => ({ role: m.role, content: m.content }));
+  // Providers require the conversation to start with the user and alternate; memory is stored in
+  // question/answer pairs, but a defensive trim keeps a damaged history from failing the request.
+  while (history.length > 0 && history[0]?.role !== 'user') history.shift();
+  while (history.length > 0 && history[history.length - 1]?.role !== 'assistant') history.pop();
+  const context = fenceUntrusted('issue-thread', renderThread(input, limits), input.nonce);
+  const request = [
+    'Here is the issue thread this conversation is about:',
+    context,
+    `The request from @${input.requester}, a maintainer (this is the instruction to follow):`,
+    input.question,
+  ].join('\n\n');
+  return [...history, { role: 'user', content: request }];
+}

@@ -1,0 +1,147 @@
+import type { Knex } from 'knex';
+
+export const RUN_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export const FINAL_RUN_STATES: readonly RunState[] = ['completed', 'failed', 'cancelled'];
+
+export interface Run {
+  id: number;
+  ticketId: number;
+  deliveryId: string;
+  command: string;
+  args: string;
+  requester: string;
+  triggerCommentId: number;
+  triggerCreatedAt: Date;
+  state: RunState;
+  error: string | null;
+  trackingCommentId: number | null;
+  attempts: number;
+  model: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd: number;
+  costKnown: boolean;
+  cancelRequestedAt: Date | null;
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+type RunRow = Record<string, unknown>;
+
+const date = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string));
+const num = (value: unknown): number => Number(value ?? 0);
+
+const toRun = (row: RunRow): Run => ({
+  id: num(row.id),
+  ticketId: num(row.ticket_id),
+  deliveryId: String(row.delivery_id),
+  command: String(row.command),
+  args: String(row.args),
+  requester: String(row.requester),
+  triggerCommentId: num(row.trigger_comment_id),
+  triggerCreatedAt: date(row.trigger_created_at) ?? new Date(0),
+  state: row.state as RunState,
+  error: (row.error as string | null) ?? null,
+  trackingCommentId: row.tracking_comment_id === null ? null : num(row.tracking_comment_id),
+  attempts: num(row.attempts),
+  model: (row.model as string | null) ?? null,
+  inputTokens: num(row.input_tokens),
+  outputTokens: num(row.output_tokens),
+  cachedInputTokens: num(row.cached_input_tokens),
+  costUsd: num(row.cost_usd),
+  costKnown: Boolean(row.cost_known),
+  cancelRequestedAt: date(row.cancel_requested_at),
+  queuedAt: date(row.queued_at) ?? new Date(0),
+  startedAt: date(row.started_at),
+  finishedAt: date(row.finished_at),
+});
+
+export interface RunInput {
+  ticketId: number;
+  deliveryId: string;
+  command: string;
+  args: string;
+  requester: string;
+  triggerCommentId: number;
+  triggerCreatedAt: Date;
+}
+
+/** Idempotent on the delivery id: a redelivered webhook gets the run the first delivery made. */
+export async function createRun(knex: Knex, input: RunInput): Promise<Run> {
+  await knex('runs')
+    .insert({
+      ticket_id: input.ticketId,
+      delivery_id: input.deliveryId,
+      command: input.command,
+      args: input.args,
+      requester: input.requester,
+      trigger_comment_id: input.triggerCommentId,
+      trigger_created_at: input.triggerCreatedAt,
+    })
+    .onConflict('delivery_id')
+    .ignore();
+  const row = await knex('runs').where({ delivery_id: input.deliveryId }).first();
+  if (!row) throw new Error(`Run for delivery ${input.deliveryId} vanished after insert`);
+  return toRun(row);
+}
+
+export async function getRun(knex: Knex, id: number): Promise<Run | undefined> {
+  const row = await knex('runs').where({ id }).first();
+  return row ? toRun(row) : undefined;
+}
+
+/** Moves a queued (or retried) run to running and counts the attempt; returns undefined if it already ended. */
+export async function startRun(knex: Knex, id: number): Promise<Run | undefined> {
+  const [row] = await knex('runs')
+    .where({ id })
+    .whereIn('state', ['queued', 'running'])
+    .update({ state: 'running', attempts: knex.raw('attempts + 1'), started_at: knex.raw('COALESCE(started_at, now())') })
+    .returning('*');
+  return row ? toRun(row) : undefined;
+}
+
+export async function setTrackingComment(knex: Knex, id: number, commentId: number): Promise<void> {
+  await knex('runs').where({ id }).update({ tracking_comment_id: commentId });
+}
+
+export async function setRunModel(knex: Knex, id: number, model: string): Promise<void> {
+  await knex('runs').where({ id }).update({ model });
+}
+
+/** Ends a run exactly once; a second call (a retry racing a cancel, say) changes nothing and returns undefined. */
+export async function finishRun(knex: Knex, id: number, state: 'completed' | 'failed' | 'cancelled', error?: string): Promise<Run | undefined> {
+  const [row] = await knex('runs')
+    .where({ id })
+    .whereIn('state', ['queued', 'running'])
+    .update({ state, error: error ?? null, finished_at: knex.fn.now() })
+    .returning('*');
+  return row ? toRun(row) : undefined;
+}
+
+/** Marks every unfinished run of a ticket as cancel-requested; returns them. */
+export async function requestCancel(knex: Knex, ticketId: number): Promise<Run[]> {
+  const rows = await knex('runs')
+    .where({ ticket_id: ticketId })
+    .whereIn('state', ['queued', 'running'])
+    .update({ cancel_requested_at: knex.raw('COALESCE(cancel_requested_at, now())') })
+    .returning('*');
+  return rows.map(toRun);
+}
+
+export async function isCancelRequested(knex: Knex, id: number): Promise<boolean> {
+  const row = await knex('runs').where({ id }).first('cancel_requested_at');
+  return Boolean(row?.cancel_requested_at);
+}
+
+export async function listRunsForTicket(knex: Knex, ticketId: number): Promise<Run[]> {
+  const rows = await knex('runs').where({ ticket_id: ticketId }).orderBy('id');
+  return rows.map(toRun);
+}
+
+/** Remembers why the latest attempt failed, so a run that dies for good can still say why. */
+export async function noteRunError(knex: Knex, id: number, error: string): Promise<void> {
+  await knex('runs').where({ id }).update({ error });
+}

@@ -1,0 +1,32 @@
+// The subset of GitHub's issue_comment payload that intake reads, validated: a payload missing
+// any of it is logged and ignored rather than half-processed.
+import { z } from 'zod';
+
+const UserSchema = z.object({ login: z.string().min(1), type: z.string() });
+
+export const IssueCommentCreatedSchema = z.object({
+  action: z.literal('created'),
+  installation: z.object({ id: z.number().int().positive() }, { error: 'missing: the webhook did not come from an app installation' }),
+  repository: z.object({
+    name: z.string().min(1),
+    owner: z.object({ login: z.string().min(1) }),
+  }),
+  issue: z.object({
+    number: z.number().int().positive(),
+    title: z.string(),
+    pull_request: z.unknown().optional(),
+  }),
+  comment: z.object({
+    id: z.number().int().positive(),
+    body: z.string().nullable(),
+    created_at: z.string().min(1),
+    user: UserSchema,
+    author_association: z.string(),
+  }),
+  sender: UserSchema,
+});
+export type IssueCommentCreated = z.infer<typeof IssueCommentCreatedSchema>;
+
+export function describeZodIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`).join('; ');
+}

@@ -1,0 +1,63 @@
+// The webhook's whole job: parse, gate, dedupe, record, enqueue, answer. No GitHub calls happen
+// here (reactions and replies are the worker's), so GitHub gets its 2xx in milliseconds.
+import { claimDelivery, completeDelivery } from '../db/deliveries.ts';
+import { enqueueReply, acceptCommand, type AcceptOutcome } from './accept-command.ts';
+import type { CommentTrigger } from '../queue/jobs.ts';
+import type { Services } from '../services.ts';
+import { IssueCommentCreatedSchema, describeZodIssues, type IssueCommentCreated } from './comment-payload.ts';
+import { decideGate } from './gate.ts';
+import { parseCommand } from './parse-command.ts';
+
+export type IntakeOutcome = 'invalid_payload' | 'no_command' | 'ignored_bot' | 'duplicate' | 'authorizing' | AcceptOutcome;
+
+export async function handleIssueCommentCreated(services: Services, deliveryId: string, payload: unknown): Promise<IntakeOutcome> {
+  const log = services.log.child({ deliveryId });
+  const parsed = IssueCommentCreatedSchema.safeParse(payload);
+  if (!parsed.success) {
+    log.warn({ problems: describeZodIssues(parsed.error) }, 'ignored an issue_comment delivery that lacks required fields');
+    return 'invalid_payload';
+  }
+  const event = parsed.data;
+  const command = parseCommand(event.comment.body ?? '', { aliases: services.config.intake.aliases });
+  if (!command) return 'no_command';
+
+  const gateOptions = { allowedAssociations: services.config.intake.allowedAssociations };
+  const association = event.comment.author_association;
+  // The sender is checked too: a bot acting on a human's comment (an edit, a transfer) never triggers.
+  const senderGate = decideGate({ ...event.sender, authorAssociation: association }, gateOptions);
+  const gate = decideGate({ ...event.comment.user, authorAssociation: association }, gateOptions);
+  if (senderGate.kind === 'ignore' || gate.kind === 'ignore') {
+    log.debug({ reason: senderGate.kind === 'ignore' ? senderGate.reason : gate.kind === 'ignore' ? gate.reason : '' }, 'ignored a comment');
+    return 'ignored_bot';
+  }
+
+  const claim = await claimDelivery(services.db.knex, deliveryId, 'issue_comment', event.action);
+  if (claim === 'done') {
+    log.info('delivery already handled; ignoring the redelivery');
+    return 'duplicate';
+  }
+  const trigger = toTrigger(deliveryId, event);
+  const outcome: IntakeOutcome =
+    gate.kind === 'allow'
+      ? await acceptCommand(services, trigger, command)
+      : (await enqueueReply(services, { action: 'authorize', trigger, command }), 'authorizing');
+  await completeDelivery(services.db.knex, deliveryId, outcome);
+  log.info({ command: command.name, requester: trigger.requester, repo: `${trigger.owner}/${trigger.repo}`, issue: trigger.issueNumber, outcome }, 'command received');
+  return outcome;
+}
+
+function toTrigger(deliveryId: string, event: IssueCommentCreated): CommentTrigger {
+  return {
+    deliveryId,
+    installationId: event.installation.id,
+    owner: event.repository.owner.login,
+    repo: event.repository.name,
+    issueNumber: event.issue.number,
+    issueTitle: event.issue.title,
+    isPullRequest: event.issue.pull_request !== undefined && event.issue.pull_request !== null,
+    commentId: event.comment.id,
+    commentCreatedAt: event.comment.created_at,
+    requester: event.comment.user.login,
+    authorAssociation: event.comment.author_association,
+  };
+}

@@ -1,0 +1,83 @@
+// Builds and starts a ticketsmith process for a role, and stops it in the right order.
+// main.ts calls this for `npm start`; the end-to-end tests call it to run the real thing.
+import { once } from 'node:events';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/connect.ts';
+import { RunEventBus, RunEventLog } from './events/run-events.ts';
+import { createProbotInstance, probotConnector } from './github/probot.ts';
+import { createLogger, type Logger } from './log.ts';
+import { startQueue } from './queue/boss.ts';
+import { startWorkers } from './queue/workers.ts';
+import { createRedactor } from './redact.ts';
+import { createHttpApp } from './server.ts';
+import type { Services } from './services.ts';
+
+export interface StartOptions {
+  /** Log destination (tests collect lines to assert nothing secret is written). */
+  logDestination?: NodeJS.WritableStream;
+  /** PGlite directory override; 'memory://' for tests. Defaults to <DATA_DIR>/pglite. */
+  pgliteDir?: string;
+  updateEnv?: (env: Record<string, string>) => Record<string, string>;
+}
+
+export interface Ticketsmith {
+  services: Services;
+  /** The bound base URL, when this process serves HTTP. */
+  url: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startTicketsmith(config: Config, options: StartOptions = {}): Promise<Ticketsmith> {
+  const log = await createLogger({ level: config.log.level, format: config.log.format, secrets: config.secrets, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const db = await openDatabase({ url: config.database.url, pgliteDir: options.pgliteDir ?? path.join(config.database.dataDir, 'pglite') });
+  const boss = await startQueue(db, config.queue, log);
+  const app = config.github.app;
+  const probot = app ? createProbotInstance(config, app, log) : undefined;
+  const redact = createRedactor(config.secrets);
+  const bus = new RunEventBus();
+  const services: Services = { config, log, db, boss, github: probot ? probotConnector(probot) : undefined, events: new RunEventLog(db.knex, redact, bus), bus, redact };
+
+  if (config.role !== 'web') {
+    if (probot) await startWorkers(services);
+    else log.warn('workers are idle until the GitHub App is configured (finish the setup flow, then restart)');
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (config.role !== 'worker' || config.http.port !== 0) {
+    server = await listen(services, probot, config, options);
+    const address = server.address() as AddressInfo;
+    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    log.info({ url, role: config.role, database: db.backend, setupMode: !probot }, probot ? 'ticketsmith is listening' : `ticketsmith needs a GitHub App: open ${url} to register one`);
+  }
+
+  return {
+    services,
+    url,
+    async stop() {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      // Order matters on PGlite: the queue first (it shares the instance), then knex, then PGlite.
+      await boss.stop({ graceful: true, timeout: 10_000 });
+      await db.close();
+      log.flush?.();
+    },
+  };
+}
+
+async function listen(services: Services, probot: ReturnType<typeof createProbotInstance> | undefined, config: Config, options: StartOptions): Promise<Server> {
+  const placeholder = await import('node:http').then((http) => http.createServer());
+  placeholder.listen(config.http.port, config.http.host);
+  await once(placeholder, 'listening');
+  const port = (placeholder.address() as AddressInfo).port;
+  const app = await createHttpApp(services, { probot, port, ...(options.updateEnv ? { updateEnv: options.updateEnv } : {}) });
+  placeholder.on('request', app);
+  return placeholder;
+}
+
+export type { Logger };

@@ -1,0 +1,25 @@
+// The long-lived parts of a ticketsmith process, built once at start-up and handed to the
+// webhook handlers and job workers.
+import type { Config } from './config.ts';
+import type { Database } from './db/connect.ts';
+import type { RunEventBus, RunEventLog } from './events/run-events.ts';
+import type { GitHubConnector } from './github/repo-gateway.ts';
+import type { Logger } from './log.ts';
+import type { PgBoss } from './queue/boss.ts';
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  db: Database;
+  boss: PgBoss;
+  /** Undefined until the GitHub App is registered (setup mode). */
+  github: GitHubConnector | undefined;
+  events: RunEventLog;
+  bus: RunEventBus;
+  redact: (text: string) => string;
+}
+
+export function requireGitHub(services: Services): GitHubConnector {
+  if (!services.github) throw new Error('The GitHub App is not configured yet (APP_ID/PRIVATE_KEY missing); finish the setup flow first.');
+  return services.github;
+}
