@@ -23,7 +23,8 @@ interface Rule {
 const RULES: readonly Rule[] = [
   {
     // Whole PEM private key blocks, with real newlines or the literal "\n" escapes of .env files.
-    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
+    // Stopping at the next BEGIN keeps many unterminated headers from costing quadratic time.
+    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:(?!-----BEGIN )[\s\S])*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
     replace: () => REDACTED,
   },
   {
@@ -33,8 +34,9 @@ const RULES: readonly Rule[] = [
     replace: () => REDACTED,
   },
   {
-    // scheme://user:password@host keeps scheme, user and host so the message stays useful.
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@"'<>\\]*):([^\s/?#@"'<>\\]+)@/gi,
+    // scheme://user:password@host keeps scheme, user and host so the message stays useful. The
+    // scheme length is capped: unbounded, long dotted or hyphenated text takes quadratic time.
+    pattern: /\b([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/?#@"'<>\\]*):([^\s/?#@"'<>\\]+)@/gi,
     replace: (_m, scheme = '', user = '') => `${scheme}${user}:${REDACTED}@`,
   },
   {

@@ -7,7 +7,14 @@ import { RepoGateway, type GitHubConnector } from './repo-gateway.ts';
 
 export function createProbotInstance(config: Config, app: GitHubAppCredentials, log: Logger): Probot {
   // Throttling and retries belong in production; tests turn them off so a mocked 5xx surfaces at once.
-  const Octokit = config.github.retryAndThrottle ? ProbotOctokit : ProbotOctokit.defaults({ throttle: { enabled: false }, retry: { enabled: false } });
+  // A function default, because Probot layers its own throttle object over ours shallowly.
+  const Octokit = config.github.retryAndThrottle
+    ? ProbotOctokit
+    : ProbotOctokit.defaults((options: Record<string, any>) => ({
+        ...options,
+        throttle: { ...options.throttle, enabled: false },
+        retry: { ...options.retry, enabled: false },
+      }));
   return new Probot({
     appId: app.appId,
     privateKey: app.privateKey,

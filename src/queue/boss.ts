@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import type { Logger } from '../log.ts';
 import { QUEUES } from './jobs.ts';
+import { DEAD_RUN_RETRY_LIMIT } from './run-worker.ts';
 
 export type { PgBoss };
 
@@ -16,7 +17,7 @@ export async function startQueue(db: Database, options: Config['queue'], log: Lo
   await boss.start();
 
   const retry = { retryLimit: options.retryLimit, retryDelay: options.retryDelaySeconds, retryBackoff: true, retryDelayMax: 600 };
-  await boss.createQueue(QUEUES.runDead, { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 });
+  await boss.createQueue(QUEUES.runDead, { retryLimit: DEAD_RUN_RETRY_LIMIT, retryDelay: options.retryDelaySeconds, retryBackoff: true, expireInSeconds: 300 });
   await boss.createQueue(QUEUES.run, { ...retry, expireInSeconds: options.expireInSeconds, deadLetter: QUEUES.runDead });
   await boss.createQueue(QUEUES.reply, { ...retry, expireInSeconds: 300 });
   return boss;

@@ -96,6 +96,9 @@ async function endFailed(services: Services, run: Run, tracker: RunTracker, mess
   await finishRun(services.db.knex, run.id, 'failed', message);
 }
 
+/** Attempts the dead-letter queue gets to post the failure before giving up on the comment. */
+export const DEAD_RUN_RETRY_LIMIT = 5;
+
 /** A run whose job died for good (retries exhausted, or its worker vanished on the last attempt). */
 export async function executeDeadRunJob(services: Services, job: WorkerJob): Promise<void> {
   const { knex } = services.db;
@@ -104,11 +107,18 @@ export async function executeDeadRunJob(services: Services, job: WorkerJob): Pro
   const ticket = run ? await getTicket(knex, run.ticketId) : undefined;
   if (!run || !ticket || FINAL_RUN_STATES.includes(run.state)) return;
   const message = run.error ?? 'The run stopped unexpectedly and could not be retried.';
-  const [owner, repo] = ticket.repo.split('/') as [string, string];
-  const gateway = await requireGitHub(services).forRepo(ticket.installationId, owner, repo);
-  const command = RUN_COMMANDS[run.command];
-  const tracker = await RunTracker.open(trackerDeps(services, gateway, run), run, ticket.issueNumber, command?.steps ?? []);
-  await endFailed(services, run, tracker, message);
+  try {
+    const [owner, repo] = ticket.repo.split('/') as [string, string];
+    const gateway = await requireGitHub(services).forRepo(ticket.installationId, owner, repo);
+    const command = RUN_COMMANDS[run.command];
+    const tracker = await RunTracker.open(trackerDeps(services, gateway, run), run, ticket.issueNumber, command?.steps ?? []);
+    await endFailed(services, run, tracker, message);
+  } catch (error) {
+    if (job.retryCount < DEAD_RUN_RETRY_LIMIT) throw error;
+    // GitHub stayed unreachable: the comment cannot be fixed, but the run must not stay "running".
+    services.log.error({ err: error, runId }, 'could not post the failure of a dead run; marking it failed anyway');
+    await finishRun(knex, run.id, 'failed', message);
+  }
 }
 
 function trackerDeps(services: Services, gateway: Awaited<ReturnType<ReturnType<typeof requireGitHub>['forRepo']>>, run: Run) {

@@ -59,7 +59,7 @@ export async function startModelServer(): Promise<ModelServer> {
   const ids: Counters = { next: (prefix) => `${prefix}${String(++counter).padStart(4, '0')}` };
 
   const server = createServer((req, res) => {
-    void readBody(req).then((text) => {
+    readBody(req).then((text) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const provider: Provider | undefined = path.endsWith('/chat/completions')
         ? 'openai'
@@ -101,6 +101,10 @@ export async function startModelServer(): Promise<ModelServer> {
           if (provider === 'openai') answerOpenAI(res, body, reply, ids);
           else answerAnthropic(res, body, reply, ids);
       }
+    }).catch((error: unknown) => {
+      // A client that hung up mid-body lands here too; there is nobody left to answer.
+      if (res.headersSent || res.destroyed) return void res.destroy();
+      sendJson(res, 500, { error: { message: `model-server failed: ${String(error)}`, type: 'server_error' } }, { 'x-should-retry': 'false' });
     });
   });
 
@@ -121,13 +125,10 @@ export async function startModelServer(): Promise<ModelServer> {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(''));
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -177,9 +178,7 @@ function errorBody(provider: Provider, status: number, message: string | undefin
   return { type: 'error', error: { type, message: text }, request_id: 'req_standin' };
 }
 
-function callsOf(reply: Answer) {
-  return reply.kind === 'tool_calls' ? reply.calls : [];
-}
+const callsOf = (reply: Answer) => (reply.kind === 'tool_calls' ? reply.calls : []);
 
 // ---- OpenAI Chat Completions ----
 
@@ -191,12 +190,7 @@ function openAIUsage(usage: ScriptedUsage | undefined) {
     completion_tokens: output,
     total_tokens: input + output,
     prompt_tokens_details: { cached_tokens: usage?.cached ?? 0, audio_tokens: 0 },
-    completion_tokens_details: {
-      reasoning_tokens: 0,
-      audio_tokens: 0,
-      accepted_prediction_tokens: 0,
-      rejected_prediction_tokens: 0,
-    },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 

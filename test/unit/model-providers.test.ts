@@ -428,3 +428,47 @@ describe('Anthropic wire format', () => {
     expect(final.usage.output_tokens).toBe(31);
   });
 });
+
+describe('the stand-in itself', () => {
+  test('an unscripted request fails at once with a message saying the script ran out', async () => {
+    const client = createModelClient({ provider: 'openai', model: 'gpt-4o', apiKey: API_KEY, baseUrl: `${server.url}/v1`, timeoutMs: 5000, maxRetries: 2 });
+    const error = await failure(client.complete({ system: SYSTEM, messages: [{ role: 'user', content: 'Hi' }] }));
+
+    expect(error.kind).toBe('unavailable');
+    // x-should-retry: false stops the SDK's retries, and the message counts only the one attempt.
+    expect(error.message).toBe(`The OpenAI API at ${host} did not answer after 1 attempt (HTTP 500).`);
+    expect((error.cause as Error).message).toContain('the script ran out of replies (request #1 to /v1/chat/completions)');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('close() ends requests that are still hanging', async () => {
+    const own = await startModelServer();
+    own.setFallback({ kind: 'hang' });
+    const pending = outerFetch(`${own.url}/v1/messages`, { method: 'POST', body: '{"model":"m"}' }).then(
+      () => 'answered',
+      () => 'connection ended',
+    );
+    while (own.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    await own.close();
+    expect(await pending).toBe('connection ended');
+    expect(own.requests).toEqual([expect.objectContaining({ provider: 'anthropic', path: '/v1/messages', body: { model: 'm' } })]);
+  });
+});
+
+describe('createModelClient', () => {
+  test('builds the adapter named by the provider', () => {
+    const base = { apiKey: API_KEY, timeoutMs: 1000, maxRetries: 0 };
+    const openai = createModelClient({ ...base, provider: 'openai', model: 'gpt-4.1' });
+    const anthropic = createModelClient({ ...base, provider: 'anthropic', model: 'claude-haiku-4-5' });
+    expect([openai.provider, openai.model]).toEqual(['openai', 'gpt-4.1']);
+    expect([anthropic.provider, anthropic.model]).toEqual(['anthropic', 'claude-haiku-4-5']);
+  });
+
+  test('rejects an unknown provider by name', () => {
+    const options = { provider: 'gemini', model: 'x', apiKey: API_KEY, timeoutMs: 1000, maxRetries: 0 };
+    expect(() => createModelClient(options as unknown as ModelClientOptions)).toThrow(
+      'Unknown model provider "gemini"; expected "openai" or "anthropic".',
+    );
+  });
+});

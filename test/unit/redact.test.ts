@@ -165,3 +165,18 @@ describe('idempotence (property style)', () => {
     }
   });
 });
+
+describe('performance', () => {
+  // Log lines and LLM answers can be large; a quadratic pattern would stall the whole process.
+  test.each([
+    ['dotted text', 'a.'.repeat(100_000)],
+    ['hyphenated text', 'a-'.repeat(100_000)],
+    ['repeated sk- prefixes', 'sk-'.repeat(50_000)],
+    ['unterminated PEM headers', '-----BEGIN PRIVATE KEY-----'.repeat(5_000)],
+    ['a long Bearer value without digits', `Bearer ${'a-'.repeat(100_000)}`],
+  ])('%s is redacted in linear time', (_name, text) => {
+    const started = performance.now();
+    redactSecrets(text, ['known-secret-1']);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});

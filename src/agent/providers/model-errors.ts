@@ -89,7 +89,7 @@ export function toModelError(error: unknown, context: ModelErrorContext): ModelE
   if (error instanceof ModelError) return error;
 
   const api = `the ${PROVIDER_LABEL[context.provider]} API at ${endpointHost(context.baseUrl)}`;
-  const TheApi = api.charAt(0).toUpperCase() + api.slice(1);
+  const subject = api.charAt(0).toUpperCase() + api.slice(1);
   const allAttempts = context.maxRetries + 1;
   const make = (kind: ModelErrorKind, message: string, status?: number) =>
     new ModelError(kind, context.provider, message, status, { cause: error });
@@ -104,7 +104,7 @@ export function toModelError(error: unknown, context: ModelErrorContext): ModelE
   if (isInstance(error, OpenAISdk.APIConnectionTimeoutError, AnthropicSdk.APIConnectionTimeoutError)) {
     const within = durationPhrase(context.timeoutMs);
     const tries = allAttempts === 1 ? '' : ` on any of ${allAttempts} attempts`;
-    return make('timeout', `${TheApi} did not answer within ${within}${tries}.`);
+    return make('timeout', `${subject} did not answer within ${within}${tries}.`);
   }
 
   if (isInstance(error, OpenAISdk.APIConnectionError, AnthropicSdk.APIConnectionError)) {
@@ -117,26 +117,26 @@ export function toModelError(error: unknown, context: ModelErrorContext): ModelE
     const attempts = sdkRetries(status) && !retryVetoed ? allAttempts : 1;
     const after = `after ${attemptsPhrase(attempts)}`;
     if (status === 401) {
-      return make('auth', `${TheApi} rejected the configured API key (HTTP 401).`, status);
+      return make('auth', `${subject} rejected the configured API key (HTTP 401).`, status);
     }
     if (status === 403) {
-      return make('auth', `${TheApi} refused access with the configured API key (HTTP 403).`, status);
+      return make('auth', `${subject} refused access with the configured API key (HTTP 403).`, status);
     }
     if (status === 408) {
-      return make('timeout', `${TheApi} timed out handling the request ${after} (HTTP 408).`, status);
+      return make('timeout', `${subject} timed out handling the request ${after} (HTTP 408).`, status);
     }
     if (status === 429) {
-      return make('rate_limited', `${TheApi} was still rate limiting ${after} (HTTP 429).`, status);
+      return make('rate_limited', `${subject} was still rate limiting ${after} (HTTP 429).`, status);
     }
     if (status >= 500) {
-      return make('unavailable', `${TheApi} did not answer ${after} (HTTP ${status}).`, status);
+      return make('unavailable', `${subject} did not answer ${after} (HTTP ${status}).`, status);
     }
     const suffix = code ? `HTTP ${status}, ${code}` : `HTTP ${status}`;
-    return make('bad_request', `${TheApi} rejected the request (${suffix}).`, status);
+    return make('bad_request', `${subject} rejected the request (${suffix}).`, status);
   }
 
   if (error instanceof SyntaxError) {
-    return make('unavailable', `${TheApi} sent a response that is not valid JSON.`);
+    return make('unavailable', `${subject} sent a response that is not valid JSON.`);
   }
 
   return make('unavailable', `The call to ${api} failed unexpectedly.`);
