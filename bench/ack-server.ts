@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config.ts';
 import { startTicketsmith, type Ticketsmith } from '../src/runtime.ts';
 import { IssueCommentCreatedSchema } from '../src/intake/comment-payload.ts';
 import { parseCommand } from '../src/intake/parse-command.ts';
-import { issueCommentPayload, testPrivateKey } from '../test/support/github-fixtures.ts';
+import { issueCommentPayload, testPrivateKey } from './fixtures.ts';
 import { RUN_QUEUE, summarize, type BenchCommand, type ServerMessage, type TimingSummary } from './ack-protocol.ts';
 
 const secret = process.env.BENCH_WEBHOOK_SECRET;
@@ -42,7 +42,7 @@ function sqlStage(sql: string): string {
 
 function installProfiling(app: Ticketsmith): void {
   // Whole request, as the server sees it: the 'request' event to the response's 'finish'.
-  const originalEmit = http.Server.prototype.emit;
+  const originalEmit = http.Server.prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   http.Server.prototype.emit = function emit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'request') {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
@@ -51,7 +51,7 @@ function installProfiling(app: Ticketsmith): void {
         res.once('finish', () => record('request (server side)', performance.now() - started));
       }
     }
-    return originalEmit.call(this, event, ...args) as boolean;
+    return originalEmit.call(this, event, ...args);
   } as typeof http.Server.prototype.emit;
 
   // Every knex statement (intake's own SQL), from its 'query' event to the response.

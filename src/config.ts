@@ -24,7 +24,7 @@ const integer = (fallback: number, min: number, max: number) =>
 const modelOverride = optionalText.pipe(
   z
     .string()
-    .regex(/^((openai|anthropic):)?[\w.\-/:]+$/, 'use "<model>" or "<provider>:<model>", e.g. "anthropic:claude-sonnet-4-5"')
+    .regex(/^((openai|anthropic):)?[\w.\-/:]+$/, 'use "<model>" or "<provider>:<model>", e.g. "anthropic:claude-sonnet-4-6"')
     .optional(),
 );
 

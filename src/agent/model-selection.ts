@@ -13,7 +13,7 @@ export function chooseModel(model: Config['model'], command: ModelCommand): Mode
   const choice = model.perCommand[command] ?? model.default;
   if (!choice) {
     throw new ModelNotConfiguredError(
-      'No model is configured: set MODEL_PROVIDER (openai or anthropic), MODEL (e.g. gpt-4.1 or claude-sonnet-4-5) and OPENAI_API_KEY or ANTHROPIC_API_KEY in the app\'s environment, then try again.',
+      'No model is configured: set MODEL_PROVIDER (openai or anthropic), MODEL (e.g. gpt-4.1 or claude-sonnet-4-6) and OPENAI_API_KEY or ANTHROPIC_API_KEY in the app\'s environment, then try again.',
     );
   }
   return choice;

@@ -1,6 +1,9 @@
 // Real webhook payloads (GitHub's own examples), adjusted per test, and signed like GitHub signs them.
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
-import examples from '@octokit/webhooks-examples';
+import { createRequire } from 'node:module';
+
+// GitHub's own example payloads ship as JSON; require() reads them without import attributes.
+const examples: unknown = createRequire(import.meta.url)('@octokit/webhooks-examples');
 
 type Example = { name: string; examples: Array<Record<string, any>> };
 
