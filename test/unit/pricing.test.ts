@@ -55,10 +55,13 @@ describe('costOf', () => {
       'claude-haiku-4-5',
       'claude-opus-4-1',
       'claude-sonnet-4-5',
+      'claude-sonnet-4-6',
       'gpt-4.1',
       'gpt-4.1-mini',
       'gpt-4o',
       'gpt-4o-mini',
+      'gpt-5',
+      'gpt-5-mini',
       'o4-mini',
     ]);
     expect(PriceTableSchema.safeParse(DEFAULT_PRICES).success).toBe(true);
