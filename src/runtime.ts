@@ -20,6 +20,7 @@ export interface StartOptions {
   logDestination?: NodeJS.WritableStream;
   /** PGlite directory override; 'memory://' for tests. Defaults to <DATA_DIR>/pglite. */
   pgliteDir?: string;
+  pgliteTemplate?: Blob;
   updateEnv?: (env: Record<string, string>) => Record<string, string>;
 }
 
@@ -32,7 +33,11 @@ export interface Ticketsmith {
 
 export async function startTicketsmith(config: Config, options: StartOptions = {}): Promise<Ticketsmith> {
   const log = await createLogger({ level: config.log.level, format: config.log.format, secrets: config.secrets, ...(options.logDestination ? { destination: options.logDestination } : {}) });
-  const db = await openDatabase({ url: config.database.url, pgliteDir: options.pgliteDir ?? path.join(config.database.dataDir, 'pglite') });
+  const db = await openDatabase({
+    url: config.database.url,
+    pgliteDir: options.pgliteDir ?? path.join(config.database.dataDir, 'pglite'),
+    ...(options.pgliteTemplate ? { pgliteTemplate: options.pgliteTemplate } : {}),
+  });
   const boss = await startQueue(db, config.queue, log);
   const app = config.github.app;
   const probot = app ? createProbotInstance(config, app, log) : undefined;

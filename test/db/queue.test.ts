@@ -30,13 +30,13 @@ describe(`queue [${backendName}]`, () => {
     errors = [];
     boss = await startQueue(db, QUEUE_OPTIONS, pino({ level: 'silent' }));
     boss.on('error', (error: unknown) => errors.push(error));
-  });
+  }, 60_000);
   afterEach(async () => {
     // The queue shares the database (the very PGlite instance when embedded): stop it first.
     await boss?.stop({ graceful: true, timeout: 5000 });
     boss = undefined;
     await db?.close();
-  });
+  }, 60_000);
 
   test('startQueue creates the run, dead-letter and reply queues with the configured retry policy', async () => {
     const run = await boss!.getQueue(QUEUES.run);
@@ -85,6 +85,25 @@ describe(`queue [${backendName}]`, () => {
     expect(overlaps(a1, a2)).toBe(false);
     expect(overlaps(b1, a1) || overlaps(b1, a2)).toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  // What the group test above relies on, without the timing: two fetches at the same moment (two
+  // workers, or two nodes) must not both take a job of the same ticket.
+  test('two workers fetching at the same moment never both take a job of one ticket group', async () => {
+    const doubleClaims: string[] = [];
+    let fetched = 0;
+    for (let round = 0; round < 10; round++) {
+      const group = ticketGroup(1000 + round);
+      await boss!.send(QUEUES.run, { round, n: 1 }, { group: { id: group } });
+      await boss!.send(QUEUES.run, { round, n: 2 }, { group: { id: group } });
+      const claims = (await Promise.all([0, 1].map(() => boss!.fetch(QUEUES.run, { groupConcurrency: 1 })))).flat();
+      fetched += claims.length;
+      if (claims.length > 1) doubleClaims.push(group);
+      if (claims.length > 0) await boss!.complete(QUEUES.run, claims.map((job) => job.id));
+      await boss!.deleteQueuedJobs(QUEUES.run);
+    }
+    expect(fetched).toBeGreaterThanOrEqual(10);
+    expect(doubleClaims).toEqual([]);
   });
 
   test('a job that keeps throwing past its retry limit lands in the dead-letter queue with the same data', async () => {

@@ -3,7 +3,10 @@
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { pino } from 'pino';
 import { loadConfig, type Role } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/connect.ts';
+import { startQueue } from '../../src/queue/boss.ts';
 import { startTicketsmith, type Ticketsmith } from '../../src/runtime.ts';
 import { testPrivateKey } from './github-fixtures.ts';
 
@@ -22,6 +25,20 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   role?: Role;
+}
+
+let template: Promise<Blob> | undefined;
+/** A migrated PGlite with pg-boss's schema, dumped once per test process: initdb is the slow part. */
+function pgliteTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const db = await openDatabase({ url: undefined, pgliteDir: 'memory://' });
+    const boss = await startQueue(db, loadConfig({}).queue, pino({ level: 'silent' }));
+    await boss.stop({ graceful: true, timeout: 5000 });
+    const dump = await db.pglite!.dumpDataDir('none');
+    await db.close();
+    return dump;
+  })();
+  return template;
 }
 
 /** Real Postgres when TEST_DATABASE_URL is set (a fresh database per app), in-memory PGlite otherwise. */
@@ -75,7 +92,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const config = loadConfig(env as NodeJS.ProcessEnv, options.role ?? 'all');
-  const app = await startTicketsmith(config, { logDestination: destination, pgliteDir: 'memory://' });
+  const app = await startTicketsmith(config, {
+    logDestination: destination,
+    pgliteDir: 'memory://',
+    ...(database.url ? {} : { pgliteTemplate: await pgliteTemplate() }),
+  });
   return {
     app,
     url: app.url!,
