@@ -26,8 +26,8 @@ export interface StartOptions {
 
 export interface Ticketsmith {
   services: Services;
-  /** The bound base URL, when this process serves HTTP. */
-  url: string | undefined;
+  /** The bound base URL. */
+  url: string;
   stop(): Promise<void>;
 }
 
@@ -50,23 +50,19 @@ export async function startTicketsmith(config: Config, options: StartOptions = {
     else log.warn('workers are idle until the GitHub App is configured (finish the setup flow, then restart)');
   }
 
-  let server: Server | undefined;
-  let url: string | undefined;
-  if (config.role !== 'worker' || config.http.port !== 0) {
-    server = await listen(services, probot, config, options);
-    const address = server.address() as AddressInfo;
-    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    log.info({ url, role: config.role, database: db.backend, setupMode: !probot }, probot ? 'ticketsmith is listening' : `ticketsmith needs a GitHub App: open ${url} to register one`);
-  }
+  // Every role serves HTTP: worker nodes answer /health only.
+  const server = await listen(services, probot, config, options);
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const setupMode = !probot && config.role !== 'worker';
+  log.info({ url, role: config.role, database: db.backend, setupMode }, setupMode ? `ticketsmith needs a GitHub App: open ${url} to register one` : 'ticketsmith is listening');
 
   return {
     services,
     url,
     async stop() {
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       // Order matters on PGlite: the queue first (it shares the instance), then knex, then PGlite.
       await boss.stop({ graceful: true, timeout: 10_000 });
       await db.close();

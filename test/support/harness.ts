@@ -25,6 +25,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   role?: Role;
+  /** Join another test app's Postgres database instead of creating one (multi-node tests). */
+  databaseUrl?: string;
 }
 
 let template: Promise<Blob> | undefined;
@@ -64,7 +66,7 @@ async function testDatabase(): Promise<{ url: string | undefined; drop(): Promis
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await testDatabase();
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await testDatabase();
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     PORT: '0',
@@ -99,7 +101,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   return {
     app,
-    url: app.url!,
+    url: app.url,
     logs,
     stop: async () => {
       if (process.env.TEST_DUMP_LOGS) console.log(logs.join('\n'));
