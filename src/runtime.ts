@@ -3,12 +3,13 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { Probot } from 'probot';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import { RunEventBus, RunEventLog } from './events/run-events.ts';
 import { createProbotInstance, probotConnector } from './github/probot.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger } from './log.ts';
 import { startQueue } from './queue/boss.ts';
 import { startWorkers } from './queue/workers.ts';
 import { createRedactor } from './redact.ts';
@@ -71,14 +72,14 @@ export async function startTicketsmith(config: Config, options: StartOptions = {
   };
 }
 
-async function listen(services: Services, probot: ReturnType<typeof createProbotInstance> | undefined, config: Config, options: StartOptions): Promise<Server> {
-  const placeholder = await import('node:http').then((http) => http.createServer());
-  placeholder.listen(config.http.port, config.http.host);
-  await once(placeholder, 'listening');
-  const port = (placeholder.address() as AddressInfo).port;
+// Bind first, then build the app: the setup flow's welcome message needs the real port (PORT=0).
+async function listen(services: Services, probot: Probot | undefined, config: Config, options: StartOptions): Promise<Server> {
+  const server = createServer();
+  server.listen(config.http.port, config.http.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
   const app = await createHttpApp(services, { probot, port, ...(options.updateEnv ? { updateEnv: options.updateEnv } : {}) });
-  placeholder.on('request', app);
-  return placeholder;
+  server.on('request', app);
+  return server;
 }
 
-export type { Logger };

@@ -6,7 +6,8 @@ import type { RunCommand } from '../commands/command.ts';
 import { FINAL_RUN_STATES, finishRun, getRun, noteRunError, startRun, type Run } from '../db/runs.ts';
 import { getTicket, type Ticket } from '../db/tickets.ts';
 import { RunCancelledError } from '../errors.ts';
-import { RunTracker } from '../reporting/run-tracker.ts';
+import type { RepoGateway } from '../github/repo-gateway.ts';
+import { RunTracker, type RunTrackerDeps } from '../reporting/run-tracker.ts';
 import { requireGitHub, type Services } from '../services.ts';
 import { watchForCancel } from './cancel-watch.ts';
 import { describeFailure, isPermanentFailure } from './failure.ts';
@@ -121,7 +122,7 @@ export async function executeDeadRunJob(services: Services, job: WorkerJob): Pro
   }
 }
 
-function trackerDeps(services: Services, gateway: Awaited<ReturnType<ReturnType<typeof requireGitHub>['forRepo']>>, run: Run) {
+function trackerDeps(services: Services, gateway: RepoGateway, run: Run): RunTrackerDeps {
   return {
     knex: services.db.knex,
     gateway,
