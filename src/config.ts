@@ -142,12 +142,16 @@ export function parseRole(argv: readonly string[]): Role {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'all'): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const problems: string[] = [];
+  let parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+    problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+    // Parse again without the bad variables, so the checks below still report everything else.
+    const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+    parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([key]) => !bad.has(key))));
+    if (!parsed.success) throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const problems: string[] = [];
   const attempt = <T>(name: string, fn: () => T, fallback: T): T => {
     try {
       return fn();

@@ -14,7 +14,9 @@ export function fenceUntrusted(label: string, content: string, nonce: string = r
 export function truncateMiddle(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const marker = `\n… [${(text.length - maxChars).toLocaleString('en-US')} characters omitted] …\n`;
-  const keep = Math.max(0, maxChars - marker.length);
+  // A budget smaller than the marker gets a bare cut: the result must never exceed maxChars.
+  if (marker.length >= maxChars) return text.slice(0, maxChars);
+  const keep = maxChars - marker.length;
   const head = Math.ceil(keep * 0.6);
   return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
 }

@@ -32,14 +32,15 @@ export function renderThread(input: Pick<ChatContextInput, 'thread' | 'triggerCr
     });
   // When the thread is too long, the oldest comments go first: the latest discussion matters most.
   const parts = [header, ...comments];
-  let total = parts.reduce((sum, p) => sum + p.length + 2, 0);
+  const size = (list: string[]) => list.reduce((sum, p) => sum + p.length + 2, 0);
+  const omissionNote = (n: number) => `(${n} older comment${n === 1 ? '' : 's'} omitted for length)`;
   let dropped = 0;
-  while (total > limits.threadChars && parts.length > 2) {
-    const [removed] = parts.splice(1, 1);
-    total -= (removed?.length ?? 0) + 2;
+  // The note counts against the budget too, so kept comments stay whole.
+  while (parts.length > 2 && size(parts) + (dropped > 0 ? omissionNote(dropped).length + 2 : 0) > limits.threadChars) {
+    parts.splice(1, 1);
     dropped += 1;
   }
-  if (dropped > 0) parts.splice(1, 0, `(${dropped} older comment${dropped === 1 ? '' : 's'} omitted for length)`);
+  if (dropped > 0) parts.splice(1, 0, omissionNote(dropped));
   return truncateMiddle(parts.join('\n\n'), limits.threadChars);
 }
 

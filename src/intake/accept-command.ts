@@ -2,7 +2,7 @@
 // Called from the webhook (allow-listed authors) and from the permission check (everyone else).
 import { createRun } from '../db/runs.ts';
 import { upsertTicket } from '../db/tickets.ts';
-import { QUEUES, jobIdFor, ticketGroup, type CommentTrigger, type ReplyAction, type ReplyJob, type RunJob } from '../queue/jobs.ts';
+import { QUEUES, jobIdFor, runJobOptions, type CommentTrigger, type ReplyAction, type ReplyJob, type RunJob } from '../queue/jobs.ts';
 import type { Services } from '../services.ts';
 import { ticketBranchName } from '../workspace/branch-name.ts';
 import type { ParsedCommand } from './parse-command.ts';
@@ -34,7 +34,7 @@ export async function acceptCommand(services: Services, trigger: CommentTrigger,
   });
   const job: RunJob = { runId: run.id };
   // The job id is the delivery id: sending twice (a redelivery after a crash) queues it once.
-  await services.boss.send(QUEUES.run, job, { id: jobIdFor(trigger.deliveryId), group: { id: ticketGroup(ticket.id) } });
+  await services.boss.send(QUEUES.run, job, runJobOptions(trigger.deliveryId, ticket.id));
   return 'queued';
 }
 

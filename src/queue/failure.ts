@@ -24,10 +24,11 @@ export function describeFailure(error: unknown, redact: (text: string) => string
   let message: string;
   if (error instanceof UserFacingError || error instanceof ModelError) message = error.message;
   else if (isOctokitError(error)) {
-    const url = error.request?.url ? new URL(error.request.url).pathname : 'the API';
+    const url = error.request?.url ? new URL(error.request.url, 'https://api.github.com').pathname : 'the API';
     message = `GitHub answered HTTP ${error.status} to ${error.request?.method ?? 'a request'} ${url}.`;
   } else {
-    const detail = errorMessage(error).split('\n')[0] ?? 'unknown error';
+    // Redact before cutting: a secret cut in half no longer matches, and its head would leak.
+    const detail = redact(errorMessage(error).split('\n')[0] ?? 'unknown error');
     message = `An unexpected error stopped the run: ${detail.length > 300 ? `${detail.slice(0, 300)}…` : detail}`;
   }
   return redact(message);

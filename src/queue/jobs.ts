@@ -58,3 +58,12 @@ export function jobIdFor(deliveryId: string, scope?: string): string {
 }
 
 export const ticketGroup = (ticketId: number): string => `ticket-${ticketId}`;
+
+/**
+ * How a run job is sent. The run queue's `singleton` policy lets one job per singleton key be
+ * active, enforced by a unique index, so a ticket runs one command at a time across every worker
+ * and node (pg-boss's groupConcurrency is only a check inside the fetch and races on Postgres).
+ */
+export function runJobOptions(deliveryId: string, ticketId: number): { id: string; singletonKey: string } {
+  return { id: jobIdFor(deliveryId), singletonKey: ticketGroup(ticketId) };
+}

@@ -1,5 +1,5 @@
-// The worker role: pull jobs and hand each to its executor. A ticket's runs share a group of
-// concurrency 1, so a second command on a ticket waits for the first, on any node.
+// The worker role: pull jobs and hand each to its executor. The run queue's singleton policy
+// (see runJobOptions) makes a second command on a ticket wait for the first, on any node.
 import { executeReplyJob } from '../commands/replies.ts';
 import type { Services } from '../services.ts';
 import { QUEUES } from './jobs.ts';
@@ -11,7 +11,7 @@ export async function startWorkers(services: Services): Promise<void> {
   const each = (execute: (services: Services, job: WorkerJob) => Promise<void>) => async (jobs: WorkerJob[]) => {
     for (const job of jobs) await execute(services, job);
   };
-  await boss.work(QUEUES.run, { ...polling, localConcurrency: config.queue.concurrency, groupConcurrency: 1 }, each(executeRunJob));
+  await boss.work(QUEUES.run, { ...polling, localConcurrency: config.queue.concurrency }, each(executeRunJob));
   await boss.work(QUEUES.runDead, polling, each(executeDeadRunJob));
   await boss.work(QUEUES.reply, { ...polling, localConcurrency: 2 }, each(executeReplyJob));
 }

@@ -47,13 +47,13 @@ describe(`queue [${backendName}]`, () => {
 
   test('sending the same job id twice queues one job', async () => {
     const id = jobIdFor('same-delivery');
-    const first = await boss!.send(QUEUES.run, { runId: 1 }, { id, group: { id: ticketGroup(1) } });
-    const second = await boss!.send(QUEUES.run, { runId: 2 }, { id, group: { id: ticketGroup(1) } });
+    const first = await boss!.send(QUEUES.run, { runId: 1 }, { id, singletonKey: ticketGroup(1) });
+    const second = await boss!.send(QUEUES.run, { runId: 2 }, { id, singletonKey: ticketGroup(1) });
     expect(first).toBe(id);
     expect(second).toBeNull();
     const jobs = await boss!.findJobs<RunJob>(QUEUES.run);
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ id, data: { runId: 1 }, groupId: ticketGroup(1) });
+    expect(jobs[0]).toMatchObject({ id, data: { runId: 1 }, singletonKey: ticketGroup(1) });
     expect(errors).toEqual([]);
   });
 
@@ -64,9 +64,9 @@ describe(`queue [${backendName}]`, () => {
       { name: 'a2', group: ticketGroup(1) },
       { name: 'b1', group: ticketGroup(2) },
     ];
-    for (const job of jobs) await boss!.send(QUEUES.run, { name: job.name }, { id: jobIdFor(`group-test-${job.name}`), group: { id: job.group } });
+    for (const job of jobs) await boss!.send(QUEUES.run, { name: job.name }, { id: jobIdFor(`group-test-${job.name}`), singletonKey: job.group });
 
-    await boss!.work<{ name: string }>(QUEUES.run, { groupConcurrency: 1, localConcurrency: 2, pollingIntervalSeconds: 0.5 }, async (batch) => {
+    await boss!.work<{ name: string }>(QUEUES.run, { localConcurrency: 2, pollingIntervalSeconds: 0.5 }, async (batch) => {
       for (const job of batch) {
         const span: { start: number; end?: number } = { start: performance.now() };
         spans.set(job.data.name, span);
@@ -94,9 +94,9 @@ describe(`queue [${backendName}]`, () => {
     let fetched = 0;
     for (let round = 0; round < 10; round++) {
       const group = ticketGroup(1000 + round);
-      await boss!.send(QUEUES.run, { round, n: 1 }, { group: { id: group } });
-      await boss!.send(QUEUES.run, { round, n: 2 }, { group: { id: group } });
-      const claims = (await Promise.all([0, 1].map(() => boss!.fetch(QUEUES.run, { groupConcurrency: 1 })))).flat();
+      await boss!.send(QUEUES.run, { round, n: 1 }, { singletonKey: group });
+      await boss!.send(QUEUES.run, { round, n: 2 }, { singletonKey: group });
+      const claims = (await Promise.all([0, 1].map(() => boss!.fetch(QUEUES.run)))).flat();
       fetched += claims.length;
       if (claims.length > 1) doubleClaims.push(group);
       if (claims.length > 0) await boss!.complete(QUEUES.run, claims.map((job) => job.id));
@@ -118,7 +118,7 @@ describe(`queue [${backendName}]`, () => {
     });
 
     const id = jobIdFor('dead-letter-delivery');
-    await boss!.send(QUEUES.run, { runId: 42 }, { id, group: { id: ticketGroup(42) } });
+    await boss!.send(QUEUES.run, { runId: 42 }, { id, singletonKey: ticketGroup(42) });
     await waitFor(() => (dead.length > 0 ? true : undefined), 'the dead-letter job', 25_000);
 
     expect(attempts).toEqual([0, 1]); // the first attempt plus retryLimit (1) retries
