@@ -15,6 +15,7 @@ beforeAll(async () => {
   Object.assign(process.env, { GHE_HOST: 'github.test', GHE_PROTOCOL: 'https', NO_SMEE_SETUP: 'true' });
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', GHE_HOST: 'github.test' });
   app = await startTicketsmith(config, { pgliteDir: 'memory://', updateEnv: (env) => (saved.push(env), env) });
+  if (!nock.isActive()) nock.activate();
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
 });
@@ -23,6 +24,7 @@ afterAll(async () => {
   await app.stop();
   nock.cleanAll();
   nock.enableNetConnect();
+  nock.restore();
   for (const [key, value] of Object.entries(previousEnv)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;

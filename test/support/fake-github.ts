@@ -42,6 +42,9 @@ const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 const API_PATH = new URL(GITHUB_API).pathname;
 
 export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
+  // Jest gives each test file its own nock, but Node's http and fetch are shared by all of them:
+  // activate on use and restore on close, or interceptors from earlier files pile up.
+  if (!nock.isActive()) nock.activate();
   nock.disableNetConnect();
   nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
   const calls: GitHubCall[] = [];
@@ -119,6 +122,7 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
     close: () => {
       nock.cleanAll();
       nock.enableNetConnect();
+      nock.restore();
     },
   };
 }
