@@ -68,7 +68,23 @@ function installProfiling(app: Ticketsmith): void {
   knex.on('query-response', (_response: unknown, query: QueryData) => done(query));
   knex.on('query-error', (_error: unknown, query: QueryData) => done(query));
 
-  // pg-boss send (the job insert), wrapped on the instance intake calls.
+  // Waiting for knex's pooled connection (max 10 on Postgres, exactly 1 on PGlite).
+  type PoolEvents = { on(event: string, listener: (eventId: number) => void): void };
+  const pool = (knex.client as { pool?: PoolEvents }).pool;
+  if (pool) {
+    const waits = new Map<number, number>();
+    pool.on('acquireRequest', (eventId) => waits.set(eventId, performance.now()));
+    const acquired = (eventId: number) => {
+      const started = waits.get(eventId);
+      if (started === undefined) return;
+      waits.delete(eventId);
+      record('knex pool wait', performance.now() - started);
+    };
+    pool.on('acquireSuccess', acquired);
+    pool.on('acquireFail', acquired);
+  }
+
+  // pg-boss send (the job insert, including the wait for pg-boss's own pool), wrapped on the instance intake calls.
   const boss = app.services.boss as unknown as { send: (...args: unknown[]) => Promise<unknown> };
   const originalSend = boss.send.bind(boss);
   boss.send = async (...args: unknown[]) => {

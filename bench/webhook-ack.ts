@@ -22,10 +22,12 @@
 //        BENCH_CPU_PROF=<dir>            run the child with --cpu-prof, writing the profile to <dir>
 //        BENCH_SERVER_FLAGS="..."        extra node/V8 flags for the server child (e.g. --no-liftoff)
 //        BENCH_WARMUP=50                 deliveries sent at 50/s before measuring (shown as "warm-up")
+//        BENCH_DUMP=<file.csv>           also write every request (phase, send time, latency, status)
 // Exit:  0 when no delivery was lost or duplicated, 1 when one was, 2 when the bench itself failed.
 //        Latency is reported, not asserted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,13 +41,28 @@ const TARGET_P99_MS = 25;
 const TARGET_RATE = 200;
 const ISSUES = 20;
 const REQUEST_TIMEOUT_MS = 15_000;
-const WARMUP = { rate: 50, count: Math.floor(positiveNumber('BENCH_WARMUP', 50)) };
+const WARMUP_RATE = 50;
 const RACING_PAIRS = 20;
 
-const SECONDS = positiveNumber('BENCH_SECONDS', 5);
-const RATES = (process.env.BENCH_RATES ?? '50,100,200,400').split(',').map((r) => Number(r.trim())).filter((r) => Number.isFinite(r) && r > 0);
-const REDELIVERIES = Math.floor(positiveNumber('BENCH_REDELIVERIES', 200));
-const PROFILE = process.env.BENCH_PROFILE === '1';
+interface Settings {
+  seconds: number;
+  rates: number[];
+  redeliveries: number;
+  warmup: number;
+  profile: boolean;
+}
+
+function readSettings(): Settings {
+  const rates = (process.env.BENCH_RATES ?? '50,100,200,400').split(',').map((r) => Number(r.trim()));
+  if (rates.length === 0 || rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`BENCH_RATES must list positive rates, e.g. 50,100,200,400 (got ${process.env.BENCH_RATES})`);
+  return {
+    seconds: positiveNumber('BENCH_SECONDS', 5),
+    rates,
+    redeliveries: Math.floor(positiveNumber('BENCH_REDELIVERIES', 200)),
+    warmup: Math.floor(positiveNumber('BENCH_WARMUP', 50)),
+    profile: process.env.BENCH_PROFILE === '1',
+  };
+}
 
 function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -178,6 +195,8 @@ interface Delivery {
 interface Result {
   delivery: Delivery;
   status: number; // 0 = no response (connection error, timeout)
+  /** When the request was handed to the HTTP client (performance.now()). */
+  sentAt: number;
   ms: number;
   error?: string;
 }
@@ -206,7 +225,7 @@ function post(target: URL, delivery: Delivery): Promise<Result> {
     const finish = (status: number, error?: string) => {
       if (settled) return;
       settled = true;
-      resolve({ delivery, status, ms: performance.now() - started, ...(error ? { error } : {}) });
+      resolve({ delivery, status, sentAt: started, ms: performance.now() - started, ...(error ? { error } : {}) });
     };
     const req = http.request(
       {
@@ -309,12 +328,20 @@ const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1
 function printStages(label: string, stats: StatsMessage): void {
   if (!stats.stages || Object.keys(stats.stages).length === 0) return;
   const entries = Object.entries(stats.stages).sort((a, b) => b[1].totalMs - a[1].totalMs);
-  const requests = stats.stages['request (server side)']?.count || 1;
+  const request = stats.stages['request (server side)'];
+  const requests = request?.count || 1;
+  // Whatever the timed stages do not cover: reading the body, signature check, JSON parse, routing,
+  // event-loop queueing between awaits.
+  const covered = entries.filter(([stage]) => stage !== 'request (server side)').reduce((sum, [, s]) => sum + s.totalMs, 0);
+  const rest = (request?.totalMs ?? 0) - covered;
   console.log(`\nserver-side stages during ${label} (per request = total time in stage / requests):`);
   console.log(
     table(
       ['stage', 'calls', 'mean', 'p50', 'p99', 'max', 'per request'],
-      entries.map(([stage, s]) => [stage, String(s.count), ms(s.meanMs), ms(s.p50Ms), ms(s.p99Ms), ms(s.maxMs), ms(s.totalMs / requests)]),
+      [
+        ...entries.map(([stage, s]) => [stage, String(s.count), ms(s.meanMs), ms(s.p50Ms), ms(s.p99Ms), ms(s.maxMs), ms(s.totalMs / requests)]),
+        ['outside those stages (body, HMAC, JSON, JS, loop queueing)', '', '', '', '', '', ms(rest / requests)],
+      ],
     ),
   );
 }
@@ -322,7 +349,7 @@ function printStages(label: string, stats: StatsMessage): void {
 // ---- main ----------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  if (RATES.length === 0) throw new Error('BENCH_RATES lists no positive rate');
+  const settings = readSettings();
   const secret = `whsec-bench-${randomBytes(12).toString('hex')}`;
   const database = await benchDatabase();
   let server: ServerChild | undefined;
@@ -340,7 +367,7 @@ async function main(): Promise<number> {
     server = new ServerChild({
       BENCH_WEBHOOK_SECRET: secret,
       ...(database.url ? { BENCH_DB_URL: database.url } : {}),
-      ...(PROFILE ? { BENCH_PROFILE: '1' } : {}),
+      ...(settings.profile ? { BENCH_PROFILE: '1' } : {}),
     });
     const ready = await server.next(60_000, 'ready line');
     if (ready.type !== 'ready') throw new Error(`server did not start: ${ready.type === 'error' ? ready.message : ready.type}`);
@@ -349,10 +376,11 @@ async function main(): Promise<number> {
     if (target.hostname !== '127.0.0.1') throw new Error(`server is not on 127.0.0.1: ${url}`);
 
     console.log(`webhook-ack: ticketsmith role=web at ${url} (pid ${ready.pid}), database ${database.label}`);
-    console.log(`open-loop, ${SECONDS} s per rate, rates ${RATES.join(', ')}/s, ${ISSUES} issues, keep-alive HTTP/1.1, node ${process.version}, server up in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    console.log(`open-loop, ${settings.seconds} s per rate, rates ${settings.rates.join(', ')}/s, ${ISSUES} issues, keep-alive HTTP/1.1, node ${process.version}, server up in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     if (ready.micro) console.log(`one-off CPU costs in the server: ${Object.entries(ready.micro).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
     const all: Result[] = [];
+    const dump = process.env.BENCH_DUMP ? ['phase,sent_at_ms,latency_ms,status,delivery_id'] : undefined;
     const sentIds = new Set<string>();
     const rows: Row[] = [];
     const stageReports: Array<[string, StatsMessage]> = [];
@@ -362,6 +390,7 @@ async function main(): Promise<number> {
       for (const d of deliveries) sentIds.add(d.id);
       const load = await openLoop(target, deliveries, rate, copies);
       all.push(...load.results);
+      if (dump) for (const r of load.results) dump.push(`${label},${(r.sentAt - startedAt).toFixed(2)},${r.ms.toFixed(2)},${r.status},${r.delivery.id}`);
       const stats = await server!.command({ cmd: 'stats' }, 'stats');
       const r = row(label, rate, load, stats);
       rows.push(r);
@@ -371,17 +400,17 @@ async function main(): Promise<number> {
       return load;
     };
 
-    await phase('warm-up', WARMUP.rate, makeDeliveries(WARMUP.count, secret));
-    for (const rate of RATES) {
-      await phase(`${rate}/s`, rate, makeDeliveries(Math.round(rate * SECONDS), secret));
+    await phase('warm-up', WARMUP_RATE, makeDeliveries(settings.warmup, secret));
+    for (const rate of settings.rates) {
+      await phase(`${rate}/s`, rate, makeDeliveries(Math.round(rate * settings.seconds), secret));
     }
 
     // Redeliveries: deliveries already acknowledged, re-sent verbatim (GitHub's "Redeliver"), spread
     // over the run; then fresh ones sent twice at the same instant (a redelivery racing the original).
     const acknowledged = all.filter((r) => r.status >= 200 && r.status <= 299).map((r) => r.delivery);
-    const step = Math.max(1, Math.floor(acknowledged.length / REDELIVERIES));
-    const redeliveries = acknowledged.filter((_, i) => i % step === 0).slice(0, REDELIVERIES);
-    await phase('redeliver', TARGET_RATE, redeliveries);
+    const step = Math.max(1, Math.floor(acknowledged.length / settings.redeliveries));
+    const resend = acknowledged.filter((_, i) => i % step === 0).slice(0, settings.redeliveries);
+    await phase('redeliver', TARGET_RATE, resend);
     await phase('dup pairs', 50, makeDeliveries(RACING_PAIRS, secret), 2);
 
     // A 202 "still processing" (Probot answers so after 9 s) means the handler is still running:
@@ -430,13 +459,17 @@ async function main(): Promise<number> {
         `unique deliveries sent ${sentIds.size}, requests ${all.length}`,
     );
     console.log(`lost ${verdict.lost}  duplicated ${verdict.duplicated}${verdict.notes.length ? `  (${verdict.notes.join('; ')})` : ''}`);
-    if (PROFILE) for (const [label, stats] of stageReports) if (label === `${TARGET_RATE}/s` || label === 'redeliver') printStages(label, stats);
+    if (settings.profile) for (const [label, stats] of stageReports) if (label === `${TARGET_RATE}/s` || label === 'redeliver') printStages(label, stats);
 
     const target200 = rows.find((r) => r.label === `${TARGET_RATE}/s`);
     console.log('');
     console.log(
       `webhook-ack: p99 at ${TARGET_RATE}/s = ${target200 ? `${ms(target200.p99)} ms` : 'n/a (rate not run)'} (target ≤ ${TARGET_P99_MS} ms), lost ${verdict.lost}, duplicated ${verdict.duplicated}`,
     );
+    if (dump && process.env.BENCH_DUMP) {
+      writeFileSync(process.env.BENCH_DUMP, `${dump.join('\n')}\n`);
+      console.log(`per-request results written to ${process.env.BENCH_DUMP}`);
+    }
     await server.stop();
     await database.drop();
     return verdict.lost > 0 || verdict.duplicated > 0 ? 1 : 0;

@@ -11,6 +11,7 @@ import { RunEventBus, RunEventLog } from './events/run-events.ts';
 import { createProbotInstance, probotConnector } from './github/probot.ts';
 import { createLogger } from './log.ts';
 import { startQueue } from './queue/boss.ts';
+import { RunDispatcher } from './queue/run-dispatcher.ts';
 import { startWorkers } from './queue/workers.ts';
 import { createRedactor } from './redact.ts';
 import { createHttpApp } from './server.ts';
@@ -44,7 +45,9 @@ export async function startTicketsmith(config: Config, options: StartOptions = {
   const probot = app ? createProbotInstance(config, app, log) : undefined;
   const redact = createRedactor(config.secrets);
   const bus = new RunEventBus();
-  const services: Services = { config, log, db, boss, github: probot ? probotConnector(probot) : undefined, events: new RunEventLog(db.knex, redact, bus), bus, redact };
+  const dispatcher = new RunDispatcher(db.knex, boss, log);
+  const services: Services = { config, log, db, boss, dispatcher, github: probot ? probotConnector(probot) : undefined, events: new RunEventLog(db.knex, redact, bus), bus, redact };
+  dispatcher.start();
 
   if (config.role !== 'web') {
     if (probot) await startWorkers(services);
@@ -64,7 +67,8 @@ export async function startTicketsmith(config: Config, options: StartOptions = {
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      // Order matters on PGlite: the queue first (it shares the instance), then knex, then PGlite.
+      // Order matters on PGlite: the relay, then the queue (it shares the instance), then knex and PGlite.
+      await dispatcher.stop();
       await boss.stop({ graceful: true, timeout: 10_000 });
       await db.close();
       log.flush?.();

@@ -6,12 +6,15 @@ import type { RunEventBus, RunEventLog } from './events/run-events.ts';
 import type { GitHubConnector } from './github/repo-gateway.ts';
 import type { Logger } from './log.ts';
 import type { PgBoss } from './queue/boss.ts';
+import type { RunDispatcher } from './queue/run-dispatcher.ts';
 
 export interface Services {
   config: Config;
   log: Logger;
   db: Database;
   boss: PgBoss;
+  /** Relays runs committed by intake into the queue. */
+  dispatcher: RunDispatcher;
   /** Undefined until the GitHub App is registered (setup mode). */
   github: GitHubConnector | undefined;
   events: RunEventLog;

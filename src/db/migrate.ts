@@ -2,6 +2,7 @@
 // under Node's type stripping, jest and a bundled image.
 import type { Knex } from 'knex';
 import * as initial from './migrations/001_initial.ts';
+import * as runOutbox from './migrations/002_run_outbox.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -10,6 +11,7 @@ interface Migration {
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
+  '002_run_outbox': runOutbox,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -69,23 +69,68 @@ export interface RunInput {
   triggerCreatedAt: Date;
 }
 
-/** Idempotent on the delivery id: a redelivered webhook gets the run the first delivery made. */
-export async function createRun(knex: Knex, input: RunInput): Promise<Run> {
-  await knex('runs')
-    .insert({
-      ticket_id: input.ticketId,
-      delivery_id: input.deliveryId,
-      command: input.command,
-      args: input.args,
-      requester: input.requester,
-      trigger_comment_id: input.triggerCommentId,
-      trigger_created_at: input.triggerCreatedAt,
-    })
-    .onConflict('delivery_id')
-    .ignore();
-  const row = await knex('runs').where({ delivery_id: input.deliveryId }).first();
-  if (!row) throw new Error(`Run for delivery ${input.deliveryId} vanished after insert`);
-  return toRun(row);
+export interface TicketRunInput extends Omit<RunInput, 'ticketId'> {
+  ticket: { repo: string; issueNumber: number; title: string; installationId: number; branch: string };
+  /**
+   * Record the webhook delivery in the same statement (intake's hot path). The run is then created
+   * only if the delivery is new, so a redelivery creates nothing and the result is undefined.
+   */
+  delivery?: { event: string; action: string };
+}
+
+/**
+ * Upserts the ticket and creates the run in one statement. Idempotent on the delivery id: called
+ * again for the same delivery, it returns the run the first call made (or, when recording the
+ * delivery, nothing). The run waits in the outbox (enqueued_at NULL) for the dispatcher.
+ */
+export async function createTicketRun(knex: Knex, input: TicketRunInput): Promise<{ runId: number; ticketId: number } | undefined> {
+  const { ticket, delivery } = input;
+  const recordDelivery = delivery
+    ? `delivery AS (
+         INSERT INTO deliveries (delivery_id, event, action, outcome, completed_at) VALUES (?, ?, ?, 'queued', now())
+         ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id
+       ),`
+    : '';
+  const result = await knex.raw(
+    `WITH ${recordDelivery} ticket AS (
+       INSERT INTO tickets (repo, issue_number, title, installation_id, branch)
+       SELECT ?, ?, ?, ?, ? ${delivery ? 'WHERE EXISTS (SELECT 1 FROM delivery)' : ''}
+       ON CONFLICT (repo, issue_number) DO UPDATE SET title = EXCLUDED.title, installation_id = EXCLUDED.installation_id, updated_at = now()
+       RETURNING id
+     ), inserted AS (
+       INSERT INTO runs (ticket_id, delivery_id, command, args, requester, trigger_comment_id, trigger_created_at)
+       SELECT ticket.id, ?, ?, ?, ?, ?, ? FROM ticket
+       ON CONFLICT (delivery_id) DO NOTHING
+       RETURNING id, ticket_id
+     )
+     SELECT id, ticket_id FROM inserted
+     ${delivery ? '' : 'UNION ALL SELECT id, ticket_id FROM runs WHERE delivery_id = ?'}
+     LIMIT 1`,
+    [
+      ...(delivery ? [input.deliveryId, delivery.event, delivery.action] : []),
+      ticket.repo, ticket.issueNumber, ticket.title, ticket.installationId, ticket.branch,
+      input.deliveryId, input.command, input.args, input.requester, input.triggerCommentId, input.triggerCreatedAt,
+      ...(delivery ? [] : [input.deliveryId]),
+    ],
+  );
+  const row = (result.rows ?? result)[0] as { id: number; ticket_id: number } | undefined;
+  return row ? { runId: Number(row.id), ticketId: Number(row.ticket_id) } : undefined;
+}
+
+export interface PendingRun {
+  id: number;
+  ticketId: number;
+  deliveryId: string;
+}
+
+/** Runs committed by intake but not yet handed to the queue, oldest first. */
+export async function listUnenqueuedRuns(knex: Knex, limit: number): Promise<PendingRun[]> {
+  const rows = await knex('runs').whereNull('enqueued_at').orderBy('id').limit(limit).select('id', 'ticket_id', 'delivery_id');
+  return rows.map((r) => ({ id: Number(r.id), ticketId: Number(r.ticket_id), deliveryId: String(r.delivery_id) }));
+}
+
+export async function markRunsEnqueued(knex: Knex, ids: number[]): Promise<void> {
+  if (ids.length > 0) await knex('runs').whereIn('id', ids).update({ enqueued_at: knex.fn.now() });
 }
 
 export async function getRun(knex: Knex, id: number): Promise<Run | undefined> {

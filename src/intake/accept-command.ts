@@ -1,44 +1,47 @@
 // What an authorized command turns into: a tracked run on the ticket's lane, or a short reply.
 // Called from the webhook (allow-listed authors) and from the permission check (everyone else).
-import { createRun } from '../db/runs.ts';
-import { upsertTicket } from '../db/tickets.ts';
-import { QUEUES, jobIdFor, runJobOptions, type CommentTrigger, type ReplyAction, type ReplyJob, type RunJob } from '../queue/jobs.ts';
+import { createTicketRun } from '../db/runs.ts';
+import { QUEUES, jobIdFor, type CommentTrigger, type ReplyAction, type ReplyJob } from '../queue/jobs.ts';
 import type { Services } from '../services.ts';
 import { ticketBranchName } from '../workspace/branch-name.ts';
 import type { ParsedCommand } from './parse-command.ts';
 
-export type AcceptOutcome = 'queued' | ReplyAction;
+export type AcceptOutcome = 'queued' | 'duplicate' | ReplyAction;
 
-export async function acceptCommand(services: Services, trigger: CommentTrigger, command: ParsedCommand): Promise<AcceptOutcome> {
+export interface AcceptOptions {
+  /** Record the webhook delivery in the same statement as the run (the webhook's fast path). */
+  recordDelivery?: boolean;
+}
+
+export async function acceptCommand(services: Services, trigger: CommentTrigger, command: ParsedCommand, options: AcceptOptions = {}): Promise<AcceptOutcome> {
   const action = replyActionFor(command);
   if (action) {
     await enqueueReply(services, { action, trigger, command });
     return action;
   }
-  const { knex } = services.db;
-  const ticket = await upsertTicket(knex, {
-    repo: `${trigger.owner}/${trigger.repo}`,
-    issueNumber: trigger.issueNumber,
-    title: trigger.issueTitle,
-    installationId: trigger.installationId,
-    branch: ticketBranchName(trigger.issueNumber, trigger.issueTitle),
-  });
-  const run = await createRun(knex, {
-    ticketId: ticket.id,
+  const created = await createTicketRun(services.db.knex, {
+    ticket: {
+      repo: `${trigger.owner}/${trigger.repo}`,
+      issueNumber: trigger.issueNumber,
+      title: trigger.issueTitle,
+      installationId: trigger.installationId,
+      branch: ticketBranchName(trigger.issueNumber, trigger.issueTitle),
+    },
     deliveryId: trigger.deliveryId,
     command: command.name,
     args: command.args,
     requester: trigger.requester,
     triggerCommentId: trigger.commentId,
     triggerCreatedAt: new Date(trigger.commentCreatedAt),
+    ...(options.recordDelivery ? { delivery: { event: 'issue_comment', action: 'created' } } : {}),
   });
-  const job: RunJob = { runId: run.id };
-  // The job id is the delivery id: sending twice (a redelivery after a crash) queues it once.
-  await services.boss.send(QUEUES.run, job, runJobOptions(trigger.deliveryId, ticket.id));
+  if (!created) return 'duplicate';
+  // Committed: the run is durable in the outbox; the dispatcher hands it to the queue.
+  services.dispatcher.nudge();
   return 'queued';
 }
 
-function replyActionFor(command: ParsedCommand): ReplyAction | undefined {
+export function replyActionFor(command: ParsedCommand): ReplyAction | undefined {
   switch (command.name) {
     case 'chat':
       return command.args.trim() ? undefined : 'help';

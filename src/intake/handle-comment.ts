@@ -1,14 +1,14 @@
 // The webhook's whole job: parse, gate, dedupe, record, enqueue, answer. No GitHub calls happen
 // here (reactions and replies are the worker's), so GitHub gets its 2xx in milliseconds.
 import { claimDelivery, completeDelivery } from '../db/deliveries.ts';
-import { enqueueReply, acceptCommand, type AcceptOutcome } from './accept-command.ts';
+import { enqueueReply, acceptCommand, replyActionFor, type AcceptOutcome } from './accept-command.ts';
 import type { CommentTrigger } from '../queue/jobs.ts';
 import type { Services } from '../services.ts';
 import { IssueCommentCreatedSchema, describeZodIssues, type IssueCommentCreated } from './comment-payload.ts';
 import { decideGate } from './gate.ts';
 import { parseCommand } from './parse-command.ts';
 
-export type IntakeOutcome = 'invalid_payload' | 'no_command' | 'ignored_bot' | 'duplicate' | 'authorizing' | AcceptOutcome;
+export type IntakeOutcome = 'invalid_payload' | 'no_command' | 'ignored_bot' | 'authorizing' | AcceptOutcome;
 
 export async function handleIssueCommentCreated(services: Services, deliveryId: string, payload: unknown): Promise<IntakeOutcome> {
   const log = services.log.child({ deliveryId });
@@ -31,17 +31,25 @@ export async function handleIssueCommentCreated(services: Services, deliveryId: 
     return 'ignored_bot';
   }
 
-  const claim = await claimDelivery(services.db.knex, deliveryId, 'issue_comment', event.action);
-  if (claim === 'done') {
-    log.info('delivery already handled; ignoring the redelivery');
-    return 'duplicate';
-  }
   const trigger = toTrigger(deliveryId, event);
-  const outcome: IntakeOutcome =
-    gate.kind === 'allow'
-      ? await acceptCommand(services, trigger, command)
-      : (await enqueueReply(services, { action: 'authorize', trigger, command }), 'authorizing');
-  await completeDelivery(services.db.knex, deliveryId, outcome);
+  let outcome: IntakeOutcome;
+  if (gate.kind === 'allow' && !replyActionFor(command)) {
+    // The hot path: delivery, ticket and run commit in one statement; a redelivery creates nothing.
+    outcome = await acceptCommand(services, trigger, command, { recordDelivery: true });
+  } else {
+    const claim = await claimDelivery(services.db.knex, deliveryId, 'issue_comment', event.action);
+    if (claim === 'done') outcome = 'duplicate';
+    else {
+      outcome = gate.kind === 'allow' ? await acceptCommand(services, trigger, command) : (await enqueueReply(services, { action: 'authorize', trigger, command }), 'authorizing');
+      // Off the response path: the steps above are idempotent, so if this write is lost the
+      // delivery merely reads as unfinished and a redelivery repeats them harmlessly.
+      completeDelivery(services.db.knex, deliveryId, outcome).catch((error: unknown) => log.warn({ err: error }, 'could not mark the delivery complete'));
+    }
+  }
+  if (outcome === 'duplicate') {
+    log.info('delivery already handled; ignoring the redelivery');
+    return outcome;
+  }
   log.info({ command: command.name, requester: trigger.requester, repo: `${trigger.owner}/${trigger.repo}`, issue: trigger.issueNumber, outcome }, 'command received');
   return outcome;
 }

@@ -2,8 +2,8 @@
 // share a database never see each other's rows.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createRun, type Run, type RunInput } from '../../src/db/runs.ts';
-import { upsertTicket, type Ticket } from '../../src/db/tickets.ts';
+import { createTicketRun, getRun, type Run, type RunInput } from '../../src/db/runs.ts';
+import { getTicket, upsertTicket, type Ticket } from '../../src/db/tickets.ts';
 
 let issueCounter = 0;
 
@@ -19,9 +19,12 @@ export async function seedTicket(knex: Knex, overrides: Partial<Parameters<typeo
   });
 }
 
-export async function seedRun(knex: Knex, ticketId: number, overrides: Partial<RunInput> = {}): Promise<Run> {
-  return createRun(knex, {
-    ticketId,
+/** A run on an existing ticket, created the way intake creates it (createTicketRun). */
+export async function seedRun(knex: Knex, ticketId: number, overrides: Partial<Omit<RunInput, 'ticketId'>> = {}): Promise<Run> {
+  const ticket = await getTicket(knex, ticketId);
+  if (!ticket) throw new Error(`seedRun: no ticket ${ticketId}`);
+  const created = await createTicketRun(knex, {
+    ticket: { repo: ticket.repo, issueNumber: ticket.issueNumber, title: ticket.title, installationId: ticket.installationId, branch: ticket.branch },
     deliveryId: randomUUID(),
     command: 'chat',
     args: 'what broke?',
@@ -30,4 +33,5 @@ export async function seedRun(knex: Knex, ticketId: number, overrides: Partial<R
     triggerCreatedAt: new Date('2026-01-02T03:04:05.678Z'),
     ...overrides,
   });
+  return (await getRun(knex, created!.runId))!;
 }

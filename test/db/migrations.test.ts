@@ -30,7 +30,7 @@ describe(`migrations on a fresh database [${backendName}]`, () => {
   test('creates every table and records the migration once', async () => {
     for (const table of TABLES) expect(await db.knex.schema.hasTable(table)).toBe(true);
     const applied = await db.knex('knex_migrations').select('name');
-    expect(applied.map((row) => row.name)).toEqual(['001_initial']);
+    expect(applied.map((row) => row.name)).toEqual(['001_initial', '002_run_outbox']);
   });
 
   test('running the migrations again on an open database is a no-op', async () => {
@@ -79,10 +79,12 @@ describe.each(restartBackends)('migrations across a restart [%s]', (backend) => 
   test('data written before close is read after reopening, and migrations do not run again', async () => {
     db = await store.open();
     expect(db.backend).toBe(backend);
-    const written = await upsertTicket(db.knex, { repo: 'octo/persist', issueNumber: 7, title: 'Survives restarts', installationId: 99, branch: 'ticketsmith/issue-7-survives-restarts' });
-    await seedRun(db.knex, written.id, { deliveryId: 'persist-delivery' });
+    const created = await upsertTicket(db.knex, { repo: 'octo/persist', issueNumber: 7, title: 'Survives restarts', installationId: 99, branch: 'ticketsmith/issue-7-survives-restarts' });
+    await seedRun(db.knex, created.id, { deliveryId: 'persist-delivery' });
+    // The ticket as it stands at close (creating a run refreshes updated_at).
+    const written = await findTicket(db.knex, 'octo/persist', 7);
     const migrationsBefore = await db.knex('knex_migrations').select('id', 'name', 'migration_time');
-    expect(migrationsBefore.map((row) => row.name)).toEqual(['001_initial']);
+    expect(migrationsBefore.map((row) => row.name)).toEqual(['001_initial', '002_run_outbox']);
     await db.close();
     db = undefined;
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/connect.ts';
 import {
-  createRun,
+  createTicketRun,
+  listUnenqueuedRuns,
+  markRunsEnqueued,
   finishRun,
   getRun,
   isCancelRequested,
@@ -26,22 +28,50 @@ describe(`runs [${backendName}]`, () => {
     await db?.close();
   });
 
-  test('createRun stores the input and round-trips timestamps and big comment ids', async () => {
+  test('createTicketRun stores the input and round-trips timestamps and big comment ids', async () => {
     const ticket = await seedTicket(db.knex);
     const triggerCreatedAt = new Date('2026-03-04T05:06:07.890Z');
-    const run = await createRun(db.knex, { ticketId: ticket.id, deliveryId: 'd-roundtrip', command: 'chat', args: 'why?', requester: 'octocat', triggerCommentId: 3_000_000_000_123, triggerCreatedAt });
+    const run = await seedRun(db.knex, ticket.id, { deliveryId: 'd-roundtrip', command: 'chat', args: 'why?', requester: 'octocat', triggerCommentId: 3_000_000_000_123, triggerCreatedAt });
     expect(run).toMatchObject({ ticketId: ticket.id, deliveryId: 'd-roundtrip', command: 'chat', args: 'why?', requester: 'octocat', triggerCommentId: 3_000_000_000_123, state: 'queued', trackingCommentId: null, model: null });
     expect(run.triggerCreatedAt.toISOString()).toBe(triggerCreatedAt.toISOString());
     expect(await getRun(db.knex, run.id)).toEqual(run);
     expect(await getRun(db.knex, 999_999)).toBeUndefined();
   });
 
-  test('createRun is idempotent on the delivery id: the same row comes back', async () => {
+  test('createTicketRun is idempotent on the delivery id: the same row comes back', async () => {
     const ticket = await seedTicket(db.knex);
     const first = await seedRun(db.knex, ticket.id, { deliveryId: 'd-idem', command: 'chat', args: 'first' });
     const again = await seedRun(db.knex, ticket.id, { deliveryId: 'd-idem', command: 'dev', args: 'second' });
     expect(again).toEqual(first);
     expect(await db.knex('runs').where({ delivery_id: 'd-idem' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+  });
+
+  test('createTicketRun creates the ticket on first use and refreshes its title, keeping its branch', async () => {
+    const input = (deliveryId: string, title: string) => ({
+      ticket: { repo: 'octo/hot-path', issueNumber: 77, title, installationId: 5, branch: `ticketsmith/issue-77-${title}` },
+      deliveryId, command: 'chat', args: 'q', requester: 'octocat', triggerCommentId: 1, triggerCreatedAt: new Date(),
+    });
+    const first = (await createTicketRun(db.knex, input('d-hot-1', 'first')))!;
+    const second = (await createTicketRun(db.knex, input('d-hot-2', 'renamed')))!;
+    expect(second.ticketId).toBe(first.ticketId);
+    expect(second.runId).not.toBe(first.runId);
+    const ticket = await db.knex('tickets').where({ id: first.ticketId }).first();
+    expect(ticket).toMatchObject({ title: 'renamed', branch: 'ticketsmith/issue-77-first' });
+  });
+
+  test('recording the delivery with the run: a redelivery creates nothing, and the run waits in the outbox', async () => {
+    const input = {
+      ticket: { repo: 'octo/outbox', issueNumber: 3, title: 't', installationId: 5, branch: 'ticketsmith/issue-3-t' },
+      deliveryId: 'd-outbox', command: 'chat', args: 'q', requester: 'octocat', triggerCommentId: 1, triggerCreatedAt: new Date(),
+      delivery: { event: 'issue_comment', action: 'created' },
+    };
+    const first = await createTicketRun(db.knex, input);
+    expect(first).toBeDefined();
+    expect(await createTicketRun(db.knex, input)).toBeUndefined();
+    expect(await db.knex('deliveries').where({ delivery_id: 'd-outbox' }).first()).toMatchObject({ outcome: 'queued' });
+    expect((await listUnenqueuedRuns(db.knex, 1000)).map((r) => r.id)).toContain(first!.runId);
+    await markRunsEnqueued(db.knex, [first!.runId]);
+    expect((await listUnenqueuedRuns(db.knex, 1000)).map((r) => r.id)).not.toContain(first!.runId);
   });
 
   test('startRun counts every attempt but sets started_at only once', async () => {
