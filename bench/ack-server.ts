@@ -118,6 +118,9 @@ function microBenchmarks(webhookSecret: string): Record<string, number> {
 
 // ---- counts for the verification step --------------------------------------------------------
 async function counts(app: Ticketsmith): Promise<ServerMessage> {
+  // Runs are committed before the 2xx and relayed into pg-boss in batches just after: let the
+  // relay finish, so "no job" means a run that never reached the queue, not one still on its way.
+  await app.services.dispatcher.drain();
   const { knex } = app.services.db;
   const deliveries = await knex('deliveries').select('delivery_id', 'outcome', 'completed_at');
   const runs = await knex('runs').select('delivery_id');
