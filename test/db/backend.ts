@@ -1,5 +1,6 @@
 // Which database the db suite runs on: PGlite in memory by default, a real Postgres when
 // TEST_DATABASE_URL is set. Each call gets a database of its own, so test files never share rows.
+import { afterAll, beforeAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -72,5 +73,20 @@ export async function openTestDatabase(): Promise<Database> {
         await store.destroy();
       }
     },
+  };
+}
+
+/** A fresh database for a describe block, opened before its tests and closed after them. */
+export function useTestDatabase(): () => Database {
+  let db: Database | undefined;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  return () => {
+    if (!db) throw new Error('useTestDatabase: the database is only open inside tests');
+    return db;
   };
 }

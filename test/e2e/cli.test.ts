@@ -1,7 +1,7 @@
 // `npm start` as a user runs it: bad configuration stops start-up and names every bad variable.
 import { expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,8 @@ async function start(env: Record<string, string>, args: string[] = []) {
   } catch (error) {
     const failure = error as { code: number; stderr: string };
     return { code: failure.code, stderr: failure.stderr };
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
   }
 }
 
