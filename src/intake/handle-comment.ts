@@ -5,8 +5,9 @@ import { enqueueReply, acceptCommand, replyActionFor, type AcceptOutcome } from 
 import type { CommentTrigger } from '../queue/jobs.ts';
 import type { Services } from '../services.ts';
 import { IssueCommentCreatedSchema, describeZodIssues, type IssueCommentCreated } from './comment-payload.ts';
-import { decideGate } from './gate.ts';
-import { parseCommand } from './parse-command.ts';
+import { decideGate, type GateDecision } from './gate.ts';
+import { parseCommand, type ParsedCommand } from './parse-command.ts';
+import type { Logger } from '../log.ts';
 
 export type IntakeOutcome = 'invalid_payload' | 'no_command' | 'ignored_bot' | 'authorizing' | AcceptOutcome;
 
@@ -24,33 +25,39 @@ export async function handleIssueCommentCreated(services: Services, deliveryId: 
   const gateOptions = { allowedAssociations: services.config.intake.allowedAssociations };
   const association = event.comment.author_association;
   // The sender is checked too: a bot acting on a human's comment (an edit, a transfer) never triggers.
-  const senderGate = decideGate({ ...event.sender, authorAssociation: association }, gateOptions);
   const gate = decideGate({ ...event.comment.user, authorAssociation: association }, gateOptions);
-  if (senderGate.kind === 'ignore' || gate.kind === 'ignore') {
-    log.debug({ reason: senderGate.kind === 'ignore' ? senderGate.reason : gate.kind === 'ignore' ? gate.reason : '' }, 'ignored a comment');
+  const ignored = [decideGate({ ...event.sender, authorAssociation: association }, gateOptions), gate].find(isIgnore);
+  if (ignored) {
+    log.debug({ reason: ignored.reason }, 'ignored a comment');
     return 'ignored_bot';
   }
 
   const trigger = toTrigger(deliveryId, event);
-  let outcome: IntakeOutcome;
-  if (gate.kind === 'allow' && !replyActionFor(command)) {
-    // The hot path: delivery, ticket and run commit in one statement; a redelivery creates nothing.
-    outcome = await acceptCommand(services, trigger, command, { recordDelivery: true });
-  } else {
-    const claim = await claimDelivery(services.db.knex, deliveryId, 'issue_comment', event.action);
-    if (claim === 'done') outcome = 'duplicate';
-    else {
-      outcome = gate.kind === 'allow' ? await acceptCommand(services, trigger, command) : (await enqueueReply(services, { action: 'authorize', trigger, command }), 'authorizing');
-      // Off the response path: the steps above are idempotent, so if this write is lost the
-      // delivery merely reads as unfinished and a redelivery repeats them harmlessly.
-      completeDelivery(services.db.knex, deliveryId, outcome).catch((error: unknown) => log.warn({ err: error }, 'could not mark the delivery complete'));
-    }
-  }
+  const outcome =
+    gate.kind === 'allow' && !replyActionFor(command)
+      ? // The hot path: delivery, ticket and run commit in one statement; a redelivery creates nothing.
+        await acceptCommand(services, trigger, command, { recordDelivery: true })
+      : await acceptAfterClaim(services, trigger, command, gate.kind === 'allow', log);
   if (outcome === 'duplicate') {
     log.info('delivery already handled; ignoring the redelivery');
     return outcome;
   }
   log.info({ command: command.name, requester: trigger.requester, repo: `${trigger.owner}/${trigger.repo}`, issue: trigger.issueNumber, outcome }, 'command received');
+  return outcome;
+}
+
+const isIgnore = (decision: GateDecision): decision is Extract<GateDecision, { kind: 'ignore' }> => decision.kind === 'ignore';
+
+/** Replies and permission checks create no run to dedupe on, so the delivery row does it. */
+async function acceptAfterClaim(services: Services, trigger: CommentTrigger, command: ParsedCommand, allowed: boolean, log: Logger): Promise<IntakeOutcome> {
+  const claim = await claimDelivery(services.db.knex, trigger.deliveryId, 'issue_comment', 'created');
+  if (claim === 'done') return 'duplicate';
+  const outcome: IntakeOutcome = allowed
+    ? await acceptCommand(services, trigger, command)
+    : (await enqueueReply(services, { action: 'authorize', trigger, command }), 'authorizing');
+  // Off the response path: the steps above are idempotent, so if this write is lost the delivery
+  // merely reads as unfinished and a redelivery repeats them harmlessly.
+  completeDelivery(services.db.knex, trigger.deliveryId, outcome).catch((error: unknown) => log.warn({ err: error }, 'could not mark the delivery complete'));
   return outcome;
 }
 

@@ -77,7 +77,7 @@ export class RunDispatcher {
     try {
       do {
         this.#again = false;
-        while ((await this.#relayBatch()) === this.#options.batchSize);
+        while (await this.#relayBatch());
       } while (this.#again && !this.#stopped);
     } catch (error) {
       // The runs stay in the outbox; the next nudge or sweep relays them.
@@ -85,14 +85,19 @@ export class RunDispatcher {
     }
   }
 
-  async #relayBatch(): Promise<number> {
+  /** Relays one batch; true when more may be waiting. */
+  async #relayBatch(): Promise<boolean> {
     const pending = await listUnenqueuedRuns(this.#knex, this.#options.batchSize);
-    if (pending.length === 0) return 0;
+    if (pending.length === 0) return false;
+    // Jobs inserted together share a creation time, and pg-boss would then pick among them in
+    // any order: take only a ticket's oldest run per batch, so its commands run in the order made.
+    const seen = new Set<number>();
+    const batch = pending.filter((run) => !seen.has(run.ticketId) && seen.add(run.ticketId));
     await this.#boss.insert(
       QUEUES.run,
-      pending.map((run) => ({ ...runJobOptions(run.deliveryId, run.ticketId), data: { runId: run.id } satisfies RunJob })),
+      batch.map((run) => ({ ...runJobOptions(run.deliveryId, run.ticketId), data: { runId: run.id } satisfies RunJob })),
     );
-    await markRunsEnqueued(this.#knex, pending.map((run) => run.id));
-    return pending.length;
+    await markRunsEnqueued(this.#knex, batch.map((run) => run.id));
+    return batch.length < pending.length || pending.length === this.#options.batchSize;
   }
 }

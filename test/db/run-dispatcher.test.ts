@@ -37,6 +37,19 @@ describe(`run dispatcher [${backendName}]`, () => {
     await dispatcher.stop();
   });
 
+  test("a ticket's runs become jobs in the order they were made, even within one batch", async () => {
+    const ticket = await seedTicket(db.knex);
+    const runs = [];
+    for (let i = 0; i < 4; i++) runs.push(await seedRun(db.knex, ticket.id));
+    const dispatcher = new RunDispatcher(db.knex, boss, log, { sweepIntervalMs: 60_000, batchWindowMs: 5, batchSize: 50 });
+    await dispatcher.drain();
+    await dispatcher.stop();
+    const jobs = await Promise.all(runs.map(async (run) => (await boss.findJobs(QUEUES.run, { id: jobIdFor(run.deliveryId) }))[0]!));
+    const created = jobs.map((job) => new Date((job as unknown as { createdOn: Date }).createdOn).getTime());
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    expect(new Set(created).size).toBe(created.length);
+  });
+
   test('the sweep relays a run nobody nudged, and relaying again queues nothing new', async () => {
     const ticket = await seedTicket(db.knex);
     const run = await seedRun(db.knex, ticket.id);

@@ -13,7 +13,7 @@ const previousEnv = { GHE_HOST: process.env.GHE_HOST, GHE_PROTOCOL: process.env.
 beforeAll(async () => {
   // Probot's code exchange reads GHE_HOST from process.env itself.
   Object.assign(process.env, { GHE_HOST: 'github.test', GHE_PROTOCOL: 'https', NO_SMEE_SETUP: 'true' });
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', GHE_HOST: 'github.test' });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', GHE_HOST: 'github.test' });
   app = await startTicketsmith(config, { pgliteDir: 'memory://', updateEnv: (env) => (saved.push(env), env) });
   if (!nock.isActive()) nock.activate();
   nock.disableNetConnect();
