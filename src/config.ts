@@ -60,7 +60,6 @@ const EnvSchema = z.object({
   ALLOWED_ASSOCIATIONS: z.string().default('OWNER,MEMBER,COLLABORATOR'),
   COMMAND_ALIASES: z.string().default(''),
   COMMENT_EDIT_INTERVAL_MS: integer(3000, 0, 60_000),
-  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
 
   MODEL_PROVIDER: z.enum(['openai', 'anthropic']).optional(),
   MODEL: optionalText,
@@ -93,7 +92,7 @@ export interface GitHubAppCredentials {
 export interface Config {
   env: 'development' | 'production' | 'test';
   role: Role;
-  http: { port: number; host: string; publicUrl: string | undefined };
+  http: { port: number; host: string };
   log: { level: z.infer<typeof EnvSchema>['LOG_LEVEL']; format: 'json' | 'pretty' };
   github: {
     /** Undefined means "not registered yet": the server offers Probot's manifest setup flow. */
@@ -189,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
   return {
     env: e.NODE_ENV,
     role,
-    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') },
+    http: { port: e.PORT, host: e.HOST },
     // Humans read development logs; machines read production ones.
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
     github: {

@@ -130,6 +130,7 @@ function trackerDeps(services: Services, gateway: RepoGateway, run: Run): RunTra
     log: services.log.child({ runId: run.id }),
     editIntervalMs: services.config.comments.editIntervalMs,
     secrets: services.config.secrets,
-    runUrl: services.config.http.publicUrl ? `${services.config.http.publicUrl}/dashboard/runs/${run.id}` : undefined,
+    // The dashboard milestone adds PUBLIC_URL and links each comment to its run's page.
+    runUrl: undefined,
   };
 }

@@ -40,7 +40,7 @@ describe('loadConfig defaults', () => {
     expect(config.model.default).toBeUndefined();
     expect(config.model.perCommand).toEqual({});
     expect(config.model.apiKeys).toEqual({});
-    expect(config.http).toEqual({ port: 3000, host: 'localhost', publicUrl: undefined });
+    expect(config.http).toEqual({ port: 3000, host: 'localhost' });
     expect(config.log).toEqual({ level: 'info', format: 'pretty' });
     expect(config.queue).toEqual({ concurrency: 2, retryLimit: 3, retryDelaySeconds: 5, expireInSeconds: 1800, pollSeconds: 0.5 });
     expect(config.intake).toEqual({ allowedAssociations: ['OWNER', 'MEMBER', 'COLLABORATOR'], aliases: {} });
