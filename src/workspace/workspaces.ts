@@ -1,0 +1,294 @@
+// Ticket workspaces: one bare mirror per repository under <root>/.mirrors, and one git worktree of
+// it per ticket under <root>/<owner>/<repo>/<issue>. Worktrees share the mirror's object store, so a
+// second ticket of a repository costs a checkout, not a clone.
+//
+// The mirror is a bare repository fetching `+refs/heads/*:refs/remotes/origin/*` rather than a
+// literal `clone --mirror`: the mirror refspec (`+refs/*:refs/*`) with --prune would delete or
+// force-overwrite the local ticket branches the worktrees have checked out.
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Logger } from '../log.ts';
+import { diskUsage } from './disk-usage.ts';
+import { classifyGitFailure, WorkspaceError } from './errors.ts';
+import { GitError, runGit, type RunGitOptions } from './git-cli.ts';
+import { withLock, LockTimeoutError, type LockOptions } from './mirror-lock.ts';
+
+export { WorkspaceError, type WorkspaceErrorCode } from './errors.ts';
+export { diskUsage } from './disk-usage.ts';
+
+type WorkspaceLog = Pick<Logger, 'info' | 'warn'>;
+
+export interface WorkspaceManagerOptions {
+  /** TICKETS_ROOT. */
+  root: string;
+  log?: WorkspaceLog;
+  lock?: LockOptions;
+  /** Per git command; clones of big repositories need minutes. */
+  gitTimeoutMs?: number;
+}
+
+export interface TicketRef {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+}
+
+export interface AcquireRequest extends TicketRef {
+  /** https clone URL without credentials, e.g. https://github.com/o/r.git. */
+  cloneUrl: string;
+  branch: string;
+  token: string;
+}
+
+export interface TicketWorkspace {
+  path: string;
+  /** The branch checked out in the workspace. */
+  branch: string;
+  defaultBranch: string;
+  /** The default branch's sha as of this acquisition's fetch. */
+  headSha: string;
+}
+
+// GitHub's own rules for owner and repository names; they also keep paths inside the root.
+const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const REMOTE_PREFIX = 'refs/remotes/origin/';
+// Marks a branch as created by ticketsmith for one issue, in the mirror's (local, token-free) config.
+const MARKER_KEY = 'ticketsmithissue';
+
+interface WorktreeEntry {
+  path: string;
+  branch?: string;
+}
+
+export class WorkspaceManager {
+  readonly root: string;
+  private readonly log: WorkspaceLog | undefined;
+  private readonly lockOptions: LockOptions;
+  private readonly gitTimeoutMs: number | undefined;
+
+  constructor(options: WorkspaceManagerOptions) {
+    this.root = options.root;
+    this.log = options.log;
+    this.lockOptions = options.lock ?? {};
+    this.gitTimeoutMs = options.gitTimeoutMs;
+  }
+
+  private resolvedRoot: Promise<string> | undefined;
+
+  /** TICKETS_ROOT with symlinks resolved, so our paths compare equal to the ones git reports. */
+  private realRoot(): Promise<string> {
+    this.resolvedRoot ??= mkdir(this.root, { recursive: true }).then(() => realpath(this.root));
+    // A failure (e.g. permissions) must not be cached forever.
+    this.resolvedRoot.catch(() => (this.resolvedRoot = undefined));
+    return this.resolvedRoot;
+  }
+
+  async mirrorPath(owner: string, repo: string): Promise<string> {
+    return join(await this.realRoot(), '.mirrors', owner, `${repo}.git`);
+  }
+
+  async ticketPath(ticket: TicketRef): Promise<string> {
+    return join(await this.realRoot(), ticket.owner, ticket.repo, String(ticket.issueNumber));
+  }
+
+  async acquireTicketWorkspace(request: AcquireRequest): Promise<TicketWorkspace> {
+    validateTicket(request);
+    validateCloneUrl(request.cloneUrl);
+    await this.validateBranch(request.branch);
+    const mirror = await this.mirrorPath(request.owner, request.repo);
+    const path = await this.ticketPath(request);
+    const repoName = `${request.owner}/${request.repo}`;
+    await mkdir(dirname(mirror), { recursive: true });
+    return this.locked(mirror, async () => {
+      await this.updateMirror(mirror, request.cloneUrl, request.token, repoName);
+      const defaultBranch = await this.defaultBranch(mirror, request.token, repoName);
+      const headSha = (await this.git(['rev-parse', '--verify', `${REMOTE_PREFIX}${defaultBranch}^{commit}`], mirror)).stdout.trim();
+      const branch = await this.ensureWorktree(mirror, path, request, defaultBranch, repoName);
+      return { path, branch, defaultBranch, headSha };
+    });
+  }
+
+  /** Deletes the ticket's tree; its branch stays in the mirror, so committed work survives. */
+  async removeTicketWorkspace(ticket: TicketRef): Promise<void> {
+    validateTicket(ticket);
+    const mirror = await this.mirrorPath(ticket.owner, ticket.repo);
+    const path = await this.ticketPath(ticket);
+    if (!(await exists(join(mirror, 'HEAD')))) {
+      await rm(path, { recursive: true, force: true });
+      return;
+    }
+    await this.locked(mirror, async () => {
+      const registered = (await this.worktrees(mirror)).some((entry) => entry.path === path);
+      if (registered) await this.git(['worktree', 'remove', '--force', '--force', path], mirror);
+      await rm(path, { recursive: true, force: true });
+      await this.git(['worktree', 'prune'], mirror);
+    });
+  }
+
+  diskUsage(path: string): Promise<number> {
+    return diskUsage(path);
+  }
+
+  private async locked<T>(mirror: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withLock(`${mirror}.lock`, fn, this.lockOptions);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) {
+        throw new WorkspaceError('lock_timeout', 'Timed out waiting for another job to finish with the repository mirror.', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private git(args: string[], cwd: string, extra: Partial<RunGitOptions> = {}) {
+    return runGit(args, { cwd, ...(this.gitTimeoutMs ? { timeoutMs: this.gitTimeoutMs } : {}), ...extra });
+  }
+
+  private async updateMirror(mirror: string, cloneUrl: string, token: string, repoName: string): Promise<void> {
+    if (await exists(join(mirror, 'HEAD'))) {
+      // A transferred or renamed repository gets a new clone URL; the objects stay valid.
+      await this.git(['config', 'remote.origin.url', cloneUrl], mirror);
+      try {
+        await this.git(['fetch', '--prune', '--quiet', 'origin'], mirror, { token });
+      } catch (error) {
+        throw classifyGitFailure(error, repoName, 'fetch');
+      }
+      return;
+    }
+    // Clone beside the final path and rename, so a crash never leaves a half-made mirror that
+    // later acquisitions would trust.
+    const staging = `${mirror}.tmp-${randomBytes(4).toString('hex')}`;
+    try {
+      await this.git(['init', '--quiet', '--bare', staging], dirname(mirror));
+      await this.git(['config', 'remote.origin.url', cloneUrl], staging);
+      await this.git(['config', 'remote.origin.fetch', `+refs/heads/*:${REMOTE_PREFIX}*`], staging);
+      try {
+        await this.git(['fetch', '--quiet', 'origin'], staging, { token });
+      } catch (error) {
+        throw classifyGitFailure(error, repoName, 'clone');
+      }
+      await rename(staging, mirror);
+      this.log?.info({ mirror }, 'created repository mirror');
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  private async defaultBranch(mirror: string, token: string, repoName: string): Promise<string> {
+    try {
+      // Asked every time: a default branch can be renamed on GitHub at any moment.
+      await this.git(['remote', 'set-head', 'origin', '--auto'], mirror, { token });
+    } catch (error) {
+      if (error instanceof GitError && /Cannot determine remote HEAD|not a valid ref/i.test(error.stderr)) {
+        throw new WorkspaceError('empty_repository', `The repository ${repoName} has no default branch yet.`, { cause: error });
+      }
+      throw classifyGitFailure(error, repoName, 'fetch');
+    }
+    const ref = (await this.git(['symbolic-ref', 'refs/remotes/origin/HEAD'], mirror)).stdout.trim();
+    return ref.slice(REMOTE_PREFIX.length);
+  }
+
+  private async ensureWorktree(mirror: string, path: string, request: AcquireRequest, defaultBranch: string, repoName: string): Promise<string> {
+    const { branch } = request;
+    let entries = await this.worktrees(mirror);
+    const existing = entries.find((entry) => entry.path === path);
+    if (existing && (await exists(join(path, '.git')))) {
+      const current = existing.branch?.replace(/^refs\/heads\//, '') ?? branch;
+      if (current !== branch) this.log?.warn({ path, current, requested: branch }, 'ticket workspace kept on its existing branch');
+      return current;
+    }
+    if (existing || (await exists(path))) {
+      // Left behind by a crash or a manual deletion; the branch ref in the mirror still holds the work.
+      this.log?.warn({ path }, 'recreating a broken ticket workspace');
+      await rm(path, { recursive: true, force: true });
+      await this.git(['worktree', 'prune'], mirror);
+      entries = await this.worktrees(mirror);
+    }
+
+    await mkdir(dirname(path), { recursive: true });
+    const localRef = `refs/heads/${branch}`;
+    if (await this.refExists(mirror, localRef)) {
+      const owner = await this.git(['config', '--get', `branch.${branch}.${MARKER_KEY}`], mirror).then(
+        (result) => result.stdout.trim(),
+        () => '',
+      );
+      const checkedOut = entries.some((entry) => entry.branch === localRef);
+      if (owner !== String(request.issueNumber) || checkedOut) {
+        throw new WorkspaceError('branch_collision', `The branch ${branch} in ${repoName} already belongs to another ticket.`);
+      }
+      await this.git(['worktree', 'add', '--quiet', path, branch], mirror);
+      return branch;
+    }
+
+    let start = `${REMOTE_PREFIX}${defaultBranch}`;
+    if (await this.refExists(mirror, `${REMOTE_PREFIX}${branch}`)) {
+      // Our own naming scheme means a pushed branch from an earlier workspace of this ticket: resume it.
+      if (!branch.startsWith('ticketsmith/')) {
+        throw new WorkspaceError('branch_collision', `The branch ${branch} already exists in ${repoName} and was not created by ticketsmith.`);
+      }
+      start = `${REMOTE_PREFIX}${branch}`;
+    }
+    await this.git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, start], mirror);
+    await this.git(['config', `branch.${branch}.${MARKER_KEY}`, String(request.issueNumber)], mirror);
+    this.log?.info({ path, branch, start }, 'created ticket workspace');
+    return branch;
+  }
+
+  private async refExists(mirror: string, ref: string): Promise<boolean> {
+    return this.git(['show-ref', '--verify', '--quiet', ref], mirror).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private async worktrees(mirror: string): Promise<WorktreeEntry[]> {
+    const { stdout } = await this.git(['worktree', 'list', '--porcelain'], mirror);
+    const entries: WorktreeEntry[] = [];
+    for (const block of stdout.split('\n\n')) {
+      const entry: WorktreeEntry = { path: '' };
+      for (const line of block.split('\n')) {
+        if (line.startsWith('worktree ')) entry.path = line.slice('worktree '.length);
+        else if (line.startsWith('branch ')) entry.branch = line.slice('branch '.length);
+      }
+      if (entry.path) entries.push(entry);
+    }
+    return entries;
+  }
+
+  private async validateBranch(branch: string): Promise<void> {
+    const valid = await this.git(['check-ref-format', '--branch', branch], tmpdir()).then(
+      () => !branch.startsWith('-'),
+      () => false,
+    );
+    if (!valid) throw new WorkspaceError('invalid_input', `The branch name ${JSON.stringify(branch)} is not valid.`);
+  }
+}
+
+function validateTicket(ticket: TicketRef): void {
+  const badName = [ticket.owner, ticket.repo].some((name) => !NAME.test(name) || name === '.' || name === '..');
+  if (badName || !Number.isSafeInteger(ticket.issueNumber) || ticket.issueNumber <= 0) {
+    throw new WorkspaceError('invalid_input', 'The ticket does not name a valid repository and issue.');
+  }
+}
+
+function validateCloneUrl(cloneUrl: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(cloneUrl);
+  } catch {
+    url = undefined;
+  }
+  // Credentials in the URL would be written to the mirror's config on disk.
+  if (!url || !['https:', 'http:'].includes(url.protocol) || url.username || url.password) {
+    throw new WorkspaceError('invalid_input', 'The clone URL must be an http(s) URL without credentials.');
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
