@@ -62,8 +62,10 @@ export class RunDispatcher {
 
   /** Resolves once everything committed so far has been relayed (tests, shutdown). */
   async drain(): Promise<void> {
-    while (this.#running) await this.#running;
-    await this.#relayUntilEmpty();
+    do {
+      while (this.#running) await this.#running;
+      await this.#relayUntilEmpty();
+    } while ((await listUnenqueuedRuns(this.#knex, 1)).length > 0);
   }
 
   async stop(): Promise<void> {
@@ -75,20 +77,26 @@ export class RunDispatcher {
 
   async #relayUntilEmpty(): Promise<void> {
     try {
+      let deferred = false;
       do {
         this.#again = false;
-        while (await this.#relayBatch());
+        for (;;) {
+          const pass = await this.#relayBatch();
+          deferred ||= pass.deferred;
+          if (!pass.full) break;
+        }
       } while (this.#again && !this.#stopped);
+      // A ticket's later runs wait one window, so they are created after its earlier ones.
+      if (deferred) this.nudge();
     } catch (error) {
       // The runs stay in the outbox; the next nudge or sweep relays them.
       this.#log.error({ err: error }, 'could not relay runs to the queue; will retry');
     }
   }
 
-  /** Relays one batch; true when more may be waiting. */
-  async #relayBatch(): Promise<boolean> {
+  async #relayBatch(): Promise<{ full: boolean; deferred: boolean }> {
     const pending = await listUnenqueuedRuns(this.#knex, this.#options.batchSize);
-    if (pending.length === 0) return false;
+    if (pending.length === 0) return { full: false, deferred: false };
     // Jobs inserted together share a creation time, and pg-boss would then pick among them in
     // any order: take only a ticket's oldest run per batch, so its commands run in the order made.
     const seen = new Set<number>();
@@ -98,6 +106,6 @@ export class RunDispatcher {
       batch.map((run) => ({ ...runJobOptions(run.deliveryId, run.ticketId), data: { runId: run.id } satisfies RunJob })),
     );
     await markRunsEnqueued(this.#knex, batch.map((run) => run.id));
-    return batch.length < pending.length || pending.length === this.#options.batchSize;
+    return { full: pending.length === this.#options.batchSize && batch.length === pending.length, deferred: batch.length < pending.length };
   }
 }
