@@ -71,6 +71,3 @@ export async function findTicket(knex: Knex, repo: string, issueNumber: number):
   return row ? toTicket(row as TicketRow) : undefined;
 }
 
-export async function touchTicket(knex: Knex, id: number): Promise<void> {
-  await knex('tickets').where({ id }).update({ updated_at: knex.fn.now() });
-}

@@ -4,8 +4,7 @@ import { PgBoss, fromPglite } from 'pg-boss';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import type { Logger } from '../log.ts';
-import { QUEUES } from './jobs.ts';
-import { DEAD_RUN_RETRY_LIMIT } from './run-worker.ts';
+import { DEAD_RUN_RETRY_LIMIT, QUEUES } from './jobs.ts';
 
 export type { PgBoss };
 

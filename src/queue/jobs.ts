@@ -13,6 +13,9 @@ export const QUEUES = {
   reply: 'comment-reply',
 } as const;
 
+/** Attempts the dead-letter queue gets to post a dead run's failure before giving up on the comment. */
+export const DEAD_RUN_RETRY_LIMIT = 5;
+
 export const CommentTriggerSchema = z.object({
   deliveryId: z.string().min(1),
   installationId: z.number().int().positive(),

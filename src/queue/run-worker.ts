@@ -11,7 +11,7 @@ import { RunTracker, type RunTrackerDeps } from '../reporting/run-tracker.ts';
 import { requireGitHub, type Services } from '../services.ts';
 import { watchForCancel } from './cancel-watch.ts';
 import { describeFailure, isPermanentFailure } from './failure.ts';
-import { RunJobSchema } from './jobs.ts';
+import { DEAD_RUN_RETRY_LIMIT, RunJobSchema } from './jobs.ts';
 
 const RUN_COMMANDS: Record<string, RunCommand> = { chat: chatCommand };
 
@@ -35,10 +35,7 @@ export async function executeRunJob(services: Services, job: WorkerJob): Promise
   const ticket = run ? await getTicket(knex, run.ticketId) : undefined;
   if (!run || !ticket) return;
 
-  const [owner, repo] = ticket.repo.split('/') as [string, string];
-  const gateway = await requireGitHub(services).forRepo(ticket.installationId, owner, repo);
-  const command = RUN_COMMANDS[run.command];
-  const tracker = await RunTracker.open(trackerDeps(services, gateway, run), run, ticket.issueNumber, command?.steps ?? [{ id: 'init', label: 'Start' }]);
+  const { gateway, command, tracker } = await openRun(services, run, ticket);
 
   if (run.cancelRequestedAt) return endCancelled(services, run, tracker);
   if (!command) return endFailed(services, run, tracker, `ticketsmith cannot run @${run.command} yet.`);
@@ -97,9 +94,6 @@ async function endFailed(services: Services, run: Run, tracker: RunTracker, mess
   await finishRun(services.db.knex, run.id, 'failed', message);
 }
 
-/** Attempts the dead-letter queue gets to post the failure before giving up on the comment. */
-export const DEAD_RUN_RETRY_LIMIT = 5;
-
 /** A run whose job died for good (retries exhausted, or its worker vanished on the last attempt). */
 export async function executeDeadRunJob(services: Services, job: WorkerJob): Promise<void> {
   const { knex } = services.db;
@@ -109,10 +103,7 @@ export async function executeDeadRunJob(services: Services, job: WorkerJob): Pro
   if (!run || !ticket || FINAL_RUN_STATES.includes(run.state)) return;
   const message = run.error ?? 'The run stopped unexpectedly and could not be retried.';
   try {
-    const [owner, repo] = ticket.repo.split('/') as [string, string];
-    const gateway = await requireGitHub(services).forRepo(ticket.installationId, owner, repo);
-    const command = RUN_COMMANDS[run.command];
-    const tracker = await RunTracker.open(trackerDeps(services, gateway, run), run, ticket.issueNumber, command?.steps ?? []);
+    const { tracker } = await openRun(services, run, ticket);
     await endFailed(services, run, tracker, message);
   } catch (error) {
     if (job.retryCount < DEAD_RUN_RETRY_LIMIT) throw error;
@@ -120,6 +111,15 @@ export async function executeDeadRunJob(services: Services, job: WorkerJob): Pro
     services.log.error({ err: error, runId }, 'could not post the failure of a dead run; marking it failed anyway');
     await finishRun(knex, run.id, 'failed', message);
   }
+}
+
+/** The run's GitHub gateway, its command, and its tracking comment (created on first use). */
+async function openRun(services: Services, run: Run, ticket: Ticket): Promise<{ gateway: RepoGateway; command: RunCommand | undefined; tracker: RunTracker }> {
+  const [owner, repo] = ticket.repo.split('/') as [string, string];
+  const gateway = await requireGitHub(services).forRepo(ticket.installationId, owner, repo);
+  const command = RUN_COMMANDS[run.command];
+  const tracker = await RunTracker.open(trackerDeps(services, gateway, run), run, ticket.issueNumber, command?.steps ?? [{ id: 'init', label: 'Start' }]);
+  return { gateway, command, tracker };
 }
 
 function trackerDeps(services: Services, gateway: RepoGateway, run: Run): RunTrackerDeps {
@@ -130,7 +130,5 @@ function trackerDeps(services: Services, gateway: RepoGateway, run: Run): RunTra
     log: services.log.child({ runId: run.id }),
     editIntervalMs: services.config.comments.editIntervalMs,
     secrets: services.config.secrets,
-    // The dashboard milestone adds PUBLIC_URL and links each comment to its run's page.
-    runUrl: undefined,
   };
 }

@@ -20,7 +20,8 @@ export interface RunTrackerDeps {
   log: Logger;
   editIntervalMs: number;
   secrets: readonly string[];
-  runUrl: string | undefined;
+  /** The run's dashboard page, once the dashboard exists. */
+  runUrl?: string;
 }
 
 export class RunTracker {

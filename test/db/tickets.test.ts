@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/connect.ts';
-import { findTicket, getTicket, touchTicket, upsertTicket } from '../../src/db/tickets.ts';
+import { findTicket, getTicket, upsertTicket } from '../../src/db/tickets.ts';
 import { backendName, useTestDatabase } from './backend.ts';
 
 describe(`tickets [${backendName}]`, () => {
@@ -49,12 +49,4 @@ describe(`tickets [${backendName}]`, () => {
     expect((await getTicket(db().knex, created.id))?.installationId).toBe(big);
   });
 
-  test('touchTicket moves updated_at forward only', async () => {
-    const created = await upsertTicket(db().knex, { repo: 'octo/touch', issueNumber: 1, title: 't', installationId: 1, branch: 'b' });
-    await touchTicket(db().knex, created.id);
-    const touched = await getTicket(db().knex, created.id);
-    expect(touched?.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
-    expect(touched?.createdAt.getTime()).toBe(created.createdAt.getTime());
-    expect(touched?.title).toBe('t');
-  });
 });
