@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001_initial.ts';
 import * as runOutbox from './migrations/002_run_outbox.ts';
+import * as workspacesAndPlans from './migrations/003_workspaces_and_plans.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,6 +13,7 @@ interface Migration {
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
   '002_run_outbox': runOutbox,
+  '003_workspaces_and_plans': workspacesAndPlans,
 };
 
 const source: Knex.MigrationSource<string> = {
