@@ -50,6 +50,10 @@ const EnvSchema = z.object({
 
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional()),
   DATA_DIR: z.string().min(1).default('./data'),
+  TICKETS_ROOT: optionalText,
+  WORKSPACE_MAX_GB: z.coerce.number().positive().max(100_000).default(20),
+  REPO_MAX_MB: integer(2048, 1, 1_000_000),
+  GIT_TIMEOUT_SECONDS: integer(600, 5, 24 * 3600),
 
   WORKER_CONCURRENCY: integer(2, 1, 64),
   JOB_RETRY_LIMIT: integer(3, 0, 20),
@@ -74,6 +78,7 @@ const EnvSchema = z.object({
   MODEL_MAX_RETRIES: integer(3, 0, 10),
   MODEL_MAX_OUTPUT_TOKENS: integer(4096, 256, 200_000),
   MODEL_PRICES: optionalText,
+  AGENT_MAX_TURNS: integer(25, 1, 200),
 });
 
 export type Role = 'web' | 'worker' | 'all';
@@ -104,6 +109,14 @@ export interface Config {
     oauth: { clientId: string; clientSecret: string } | undefined;
   };
   database: { url: string | undefined; dataDir: string };
+  workspace: {
+    /** Absolute. */
+    root: string;
+    maxBytes: number;
+    repoMaxBytes: number;
+    gitTimeoutMs: number;
+  };
+  agent: { maxTurns: number };
   queue: { concurrency: number; retryLimit: number; retryDelaySeconds: number; expireInSeconds: number; pollSeconds: number };
   intake: { allowedAssociations: string[]; aliases: Record<string, CommandName> };
   comments: { editIntervalMs: number };
@@ -199,6 +212,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
       oauth: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET } : undefined,
     },
     database: { url: e.DATABASE_URL, dataDir: path.resolve(e.DATA_DIR) },
+    workspace: {
+      root: path.resolve(e.TICKETS_ROOT ?? path.join(e.DATA_DIR, 'tickets')),
+      maxBytes: Math.round(e.WORKSPACE_MAX_GB * 1024 ** 3),
+      repoMaxBytes: e.REPO_MAX_MB * 1024 ** 2,
+      gitTimeoutMs: e.GIT_TIMEOUT_SECONDS * 1000,
+    },
+    agent: { maxTurns: e.AGENT_MAX_TURNS },
     queue: {
       concurrency: e.WORKER_CONCURRENCY,
       retryLimit: e.JOB_RETRY_LIMIT,

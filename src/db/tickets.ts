@@ -8,6 +8,10 @@ export interface Ticket {
   installationId: number;
   branch: string;
   state: 'open' | 'closed';
+  /** From the webhook payload; undefined for tickets made before it was recorded. */
+  cloneUrl: string | undefined;
+  htmlUrl: string | undefined;
+  workspaceUsedAt: Date | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -20,6 +24,9 @@ interface TicketRow {
   installation_id: number | string;
   branch: string;
   state: 'open' | 'closed';
+  clone_url: string | null;
+  html_url: string | null;
+  workspace_used_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -32,6 +39,9 @@ const toTicket = (row: TicketRow): Ticket => ({
   installationId: Number(row.installation_id),
   branch: row.branch,
   state: row.state,
+  cloneUrl: row.clone_url ?? undefined,
+  htmlUrl: row.html_url ?? undefined,
+  workspaceUsedAt: row.workspace_used_at ? new Date(row.workspace_used_at) : undefined,
   createdAt: new Date(row.created_at),
   updatedAt: new Date(row.updated_at),
 });
@@ -71,3 +81,39 @@ export async function findTicket(knex: Knex, repo: string, issueNumber: number):
   return row ? toTicket(row as TicketRow) : undefined;
 }
 
+
+/** Marks an issue's ticket closed; returns it when there is one. */
+export async function closeTicket(knex: Knex, repo: string, issueNumber: number): Promise<Ticket | undefined> {
+  const [row] = await knex<TicketRow>('tickets').where({ repo, issue_number: issueNumber }).update({ state: 'closed', updated_at: knex.fn.now() } as never).returning('*');
+  return row ? toTicket(row as TicketRow) : undefined;
+}
+
+export async function findTicketByBranch(knex: Knex, repo: string, branch: string): Promise<Ticket | undefined> {
+  const row = await knex<TicketRow>('tickets').where({ repo, branch }).first();
+  return row ? toTicket(row as TicketRow) : undefined;
+}
+
+/** The branch is decided when the first workspace is made (the repository's template may change it). */
+export async function setTicketBranch(knex: Knex, id: number, branch: string): Promise<void> {
+  await knex('tickets').where({ id }).update({ branch });
+}
+
+/** Records that the ticket's workspace exists and was just used (undefined: it was removed). */
+export async function setWorkspaceUsed(knex: Knex, id: number, used: boolean): Promise<void> {
+  await knex('tickets').where({ id }).update({ workspace_used_at: used ? knex.fn.now() : null });
+}
+
+export interface WorkspaceHolder {
+  ticket: Ticket;
+  /** A run of this ticket is queued or running: its workspace must stay. */
+  busy: boolean;
+}
+
+/** Tickets that have a workspace, least recently used first. */
+export async function listWorkspaceHolders(knex: Knex): Promise<WorkspaceHolder[]> {
+  const rows = await knex('tickets')
+    .whereNotNull('workspace_used_at')
+    .orderBy('workspace_used_at', 'asc')
+    .select('tickets.*', knex.raw(`EXISTS (SELECT 1 FROM runs WHERE runs.ticket_id = tickets.id AND runs.state = 'running') AS busy`));
+  return rows.map((row: TicketRow & { busy: boolean }) => ({ ticket: toTicket(row), busy: Boolean(row.busy) }));
+}

@@ -10,6 +10,10 @@ export const IssueCommentCreatedSchema = z.object({
   repository: z.object({
     name: z.string().min(1),
     owner: z.object({ login: z.string().min(1) }),
+    // Where the workspace clones from; taken from the payload so GitHub Enterprise and local git
+    // servers work without configuration.
+    clone_url: z.url({ protocol: /^https?$/ }).optional(),
+    html_url: z.url({ protocol: /^https?$/ }).optional(),
   }),
   issue: z.object({
     number: z.number().int().positive(),

@@ -74,5 +74,7 @@ function toTrigger(deliveryId: string, event: IssueCommentCreated): CommentTrigg
     commentCreatedAt: event.comment.created_at,
     requester: event.comment.user.login,
     authorAssociation: event.comment.author_association,
+    ...(event.repository.clone_url ? { cloneUrl: event.repository.clone_url } : {}),
+    ...(event.repository.html_url ? { htmlUrl: event.repository.html_url } : {}),
   };
 }

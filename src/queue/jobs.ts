@@ -28,6 +28,8 @@ export const CommentTriggerSchema = z.object({
   commentCreatedAt: z.string().min(1),
   requester: z.string().min(1),
   authorAssociation: z.string(),
+  cloneUrl: z.string().optional(),
+  htmlUrl: z.string().optional(),
 });
 export type CommentTrigger = z.infer<typeof CommentTriggerSchema>;
 

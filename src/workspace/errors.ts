@@ -10,9 +10,12 @@ export type WorkspaceErrorCode =
   | 'network'
   | 'timeout'
   | 'lock_timeout'
+  | 'too_large'
+  | 'lfs_only'
+  | 'disk_full'
   | 'git_failed';
 
-const PERMANENT: ReadonlySet<WorkspaceErrorCode> = new Set(['invalid_input', 'repo_not_found', 'empty_repository', 'branch_collision']);
+const PERMANENT: ReadonlySet<WorkspaceErrorCode> = new Set(['invalid_input', 'repo_not_found', 'empty_repository', 'branch_collision', 'too_large', 'lfs_only']);
 
 export class WorkspaceError extends Error {
   readonly code: WorkspaceErrorCode;
@@ -31,6 +34,9 @@ export class WorkspaceError extends Error {
 export function classifyGitFailure(error: unknown, repoName: string, action: string): WorkspaceError {
   if (!(error instanceof GitError)) return new WorkspaceError('git_failed', `Could not ${action} ${repoName}.`, { cause: error });
   const stderr = error.stderr;
+  if (/No space left on device|ENOSPC|Disk quota exceeded/i.test(stderr)) {
+    return new WorkspaceError('disk_full', `The disk holding ticket workspaces is full, so git could not ${action} ${repoName}.`, { cause: error });
+  }
   if (error.timedOut) return new WorkspaceError('timeout', `Timed out trying to ${action} ${repoName}.`, { cause: error });
   if (/Authentication failed|HTTP 40[13]|could not read (Username|Password)|terminal prompts disabled|Permission denied|Write access/i.test(stderr)) {
     return new WorkspaceError('auth_failed', `GitHub refused the credentials used to ${action} ${repoName}.`, { cause: error });

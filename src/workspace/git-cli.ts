@@ -1,7 +1,9 @@
-// The one place ticketsmith runs the git CLI. Every invocation gets the same hardened environment,
-// and a token travels only in this process's memory and the child's environment, never in argv
+// The one place ticketsmith runs git. Every invocation — simple-git for the verbs it has, the raw
+// CLI for the ones it lacks (worktrees, plumbing) — gets the same hardened environment, and a
+// token travels only in this process's memory and the child's environment, never in argv
 // (readable by any local user through /proc), a remote URL, .git/config or any other file.
 import { execFile } from 'node:child_process';
+import { GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
 import { createRedactor } from '../redact.ts';
 
 export interface RunGitOptions {
@@ -36,7 +38,9 @@ export class GitError extends Error {
     const reason = fields.timedOut
       ? 'timed out'
       : fields.exitCode === null
-        ? `was killed by ${fields.signal ?? 'a signal'}`
+        ? fields.signal
+          ? `was killed by ${fields.signal}`
+          : 'could not run'
         : `exited with code ${fields.exitCode}`;
     const detail = lastMeaningfulLine(fields.stderr);
     super(`${command} ${reason}${detail ? `: ${detail}` : ''}`);
@@ -85,25 +89,28 @@ function configEnv(entries: readonly (readonly [string, string])[]): Record<stri
   return env;
 }
 
+// Only what git needs to find itself, reach the network and place temporary files. Anything else
+// inherited from a hook or a developer's shell (GIT_DIR, GIT_CONFIG_*, EDITOR, PAGER, SSH_ASKPASS…)
+// could redirect a command to another repository or make git run a program.
+const INHERITED = /^(PATH|HOME|TMPDIR|TZ|LANG|SYSTEMROOT|(HTTPS?|ALL|NO)_PROXY|(https?|all|no)_proxy|SSL_CERT_(FILE|DIR)|NODE_EXTRA_CA_CERTS)$/;
+
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    // A GIT_DIR or GIT_CONFIG_* inherited from a hook or a developer's shell would silently
-    // redirect commands to another repository or configuration.
-    if (value === undefined || key.startsWith('GIT_') || key === 'SSH_ASKPASS') continue;
-    env[key] = value;
+    if (value !== undefined && INHERITED.test(key)) env[key] = value;
   }
   return env;
 }
 
-export function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
+/** The environment every git child gets: no inherited GIT_*, no host or user config, no prompts. */
+export function hardenedGitEnv(options: Pick<RunGitOptions, 'token' | 'env'> = {}): Record<string, string> {
   const config: [string, string][] = [
     // An empty helper resets the list, so no helper from any config level can store or supply credentials.
     ['credential.helper', ''],
     ['core.askPass', ''],
   ];
   if (options.token) config.push(['http.extraHeader', basicAuthHeader(options.token)]);
-  const env = {
+  return {
     ...baseEnv(),
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
@@ -113,6 +120,39 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
     ...configEnv(config),
     ...options.env,
   };
+}
+
+/**
+ * Runs `use` with a simple-git client on the hardened environment. Failures come out as GitError,
+ * redacted like runGit's; `label` names the command in the error message.
+ */
+export async function withSimpleGit<T>(label: string, options: RunGitOptions, use: (git: SimpleGit) => Promise<T>): Promise<T> {
+  const redact = redactorFor(options.token);
+  const git = simpleGit({
+    baseDir: options.cwd,
+    timeout: { block: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    // simple-git refuses these settings by default because a hostile caller could use them to run
+    // programs; here they are the hardening itself (empty credential helper and askpass, no
+    // config files), so they are allowed and nothing else is.
+    unsafe: { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true, allowUnsafeCredentialHelper: true, allowUnsafeAskPass: true },
+    errors: (error, result) => {
+      if (!error && result.exitCode === 0) return undefined;
+      const timedOut = error instanceof GitPluginError && error.plugin === 'timeout';
+      const stderr = Buffer.concat(result.stdErr).toString('utf8') || (error instanceof Error ? error.message : '');
+      return new GitError({ args: [label], exitCode: timedOut ? null : result.exitCode, signal: timedOut ? 'SIGKILL' : null, timedOut, stderr: redact(stderr) });
+    },
+  }).env(hardenedGitEnv(options));
+  try {
+    return await use(git);
+  } catch (error) {
+    if (error instanceof GitError) throw error;
+    // Errors raised by simple-git itself (a refused option, a missing directory).
+    throw new GitError({ args: [label], exitCode: null, signal: null, timedOut: false, stderr: redact(error instanceof Error ? error.message : String(error)) });
+  }
+}
+
+export function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
+  const env = hardenedGitEnv(options);
   const redact = redactorFor(options.token);
   return new Promise((resolve, reject) => {
     execFile(

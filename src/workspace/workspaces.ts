@@ -6,13 +6,13 @@
 // literal `clone --mirror`: the mirror refspec (`+refs/*:refs/*`) with --prune would delete or
 // force-overwrite the local ticket branches the worktrees have checked out.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.ts';
 import { diskUsage } from './disk-usage.ts';
 import { classifyGitFailure, WorkspaceError } from './errors.ts';
-import { GitError, runGit, type RunGitOptions } from './git-cli.ts';
+import { GitError, runGit, withSimpleGit, type RunGitOptions } from './git-cli.ts';
 import { withLock, LockTimeoutError, type LockOptions } from './mirror-lock.ts';
 
 export { WorkspaceError, type WorkspaceErrorCode } from './errors.ts';
@@ -35,15 +35,29 @@ export interface TicketRef {
   issueNumber: number;
 }
 
+/** The mirror right after its fetch, for decisions that depend on the default branch's content. */
+export interface MirrorState {
+  gitDir: string;
+  defaultBranch: string;
+  headSha: string;
+  /** Whether a branch of this name exists, locally (an earlier workspace) or on the remote. */
+  hasBranch(branch: string): Promise<boolean>;
+}
+
 export interface AcquireRequest extends TicketRef {
   /** https clone URL without credentials, e.g. https://github.com/o/r.git. */
   cloneUrl: string;
-  branch: string;
+  /** The ticket's branch, or a function choosing it once the mirror is fetched. */
+  branch: string | ((mirror: MirrorState) => Promise<string>);
   token: string;
+  /** Called before a repository is cloned for the first time (e.g. to refuse one that is too large). */
+  beforeClone?: () => Promise<void>;
 }
 
 export interface TicketWorkspace {
   path: string;
+  /** The bare mirror: read the default branch's files from here, never from the ticket branch. */
+  gitDir: string;
   /** The branch checked out in the workspace. */
   branch: string;
   defaultBranch: string;
@@ -96,17 +110,28 @@ export class WorkspaceManager {
   async acquireTicketWorkspace(request: AcquireRequest): Promise<TicketWorkspace> {
     validateTicket(request);
     validateCloneUrl(request.cloneUrl);
-    await this.validateBranch(request.branch);
+    if (typeof request.branch === 'string') await this.validateBranch(request.branch);
     const mirror = await this.mirrorPath(request.owner, request.repo);
     const path = await this.ticketPath(request);
     const repoName = `${request.owner}/${request.repo}`;
     await mkdir(dirname(mirror), { recursive: true });
     return this.locked(mirror, async () => {
-      await this.updateMirror(mirror, request.cloneUrl, request.token, repoName);
+      await this.updateMirror(mirror, request, repoName);
       const defaultBranch = await this.defaultBranch(mirror, request.token, repoName);
-      const headSha = (await this.git(['rev-parse', '--verify', `${REMOTE_PREFIX}${defaultBranch}^{commit}`], mirror)).stdout.trim();
-      const branch = await this.ensureWorktree(mirror, path, request, defaultBranch, repoName);
-      return { path, branch, defaultBranch, headSha };
+      const headSha = await withSimpleGit('rev-parse', this.gitOptions(mirror), (git) => git.revparse(['--verify', `${REMOTE_PREFIX}${defaultBranch}^{commit}`]));
+      const wanted =
+        typeof request.branch === 'string'
+          ? request.branch
+          : await request.branch({
+              gitDir: mirror,
+              defaultBranch,
+              headSha,
+              hasBranch: async (name) => (await this.refExists(mirror, `refs/heads/${name}`)) || this.refExists(mirror, `${REMOTE_PREFIX}${name}`),
+            });
+      if (typeof request.branch !== 'string') await this.validateBranch(wanted);
+      const branch = await this.ensureWorktree(mirror, path, { ...request, branch: wanted }, defaultBranch, repoName);
+      await assertNotLfsOnly(path, repoName);
+      return { path, gitDir: mirror, branch, defaultBranch, headSha };
     });
   }
 
@@ -138,34 +163,48 @@ export class WorkspaceManager {
       if (error instanceof LockTimeoutError) {
         throw new WorkspaceError('lock_timeout', 'Timed out waiting for another job to finish with the repository mirror.', { cause: error });
       }
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw new WorkspaceError('disk_full', 'The disk holding ticket workspaces is full.', { cause: error });
+      }
       throw error;
     }
   }
 
-  private git(args: string[], cwd: string, extra: Partial<RunGitOptions> = {}) {
-    return runGit(args, { cwd, ...(this.gitTimeoutMs ? { timeoutMs: this.gitTimeoutMs } : {}), ...extra });
+  private gitOptions(cwd: string, token?: string): RunGitOptions {
+    return { cwd, ...(this.gitTimeoutMs ? { timeoutMs: this.gitTimeoutMs } : {}), ...(token ? { token } : {}) };
   }
 
-  private async updateMirror(mirror: string, cloneUrl: string, token: string, repoName: string): Promise<void> {
+  private git(args: string[], cwd: string, extra: Partial<RunGitOptions> = {}) {
+    return runGit(args, { ...this.gitOptions(cwd), ...extra });
+  }
+
+  private async updateMirror(mirror: string, request: AcquireRequest, repoName: string): Promise<void> {
+    const { cloneUrl, token } = request;
     if (await exists(join(mirror, 'HEAD'))) {
-      // A transferred or renamed repository gets a new clone URL; the objects stay valid.
-      await this.git(['config', 'remote.origin.url', cloneUrl], mirror);
       try {
-        await this.git(['fetch', '--prune', '--quiet', 'origin'], mirror, { token });
+        await withSimpleGit('fetch', this.gitOptions(mirror, token), async (git) => {
+          // A transferred or renamed repository gets a new clone URL; the objects stay valid.
+          await git.addConfig('remote.origin.url', cloneUrl);
+          await git.fetch(['--prune', '--quiet', 'origin']);
+        });
       } catch (error) {
         throw classifyGitFailure(error, repoName, 'fetch');
       }
       return;
     }
+    await request.beforeClone?.();
     // Clone beside the final path and rename, so a crash never leaves a half-made mirror that
     // later acquisitions would trust.
     const staging = `${mirror}.tmp-${randomBytes(4).toString('hex')}`;
     try {
-      await this.git(['init', '--quiet', '--bare', staging], dirname(mirror));
-      await this.git(['config', 'remote.origin.url', cloneUrl], staging);
-      await this.git(['config', 'remote.origin.fetch', `+refs/heads/*:${REMOTE_PREFIX}*`], staging);
+      await mkdir(staging, { recursive: true });
       try {
-        await this.git(['fetch', '--quiet', 'origin'], staging, { token });
+        await withSimpleGit('clone', this.gitOptions(staging, token), async (git) => {
+          await git.init(true, ['--quiet']);
+          await git.addConfig('remote.origin.url', cloneUrl);
+          await git.addConfig('remote.origin.fetch', `+refs/heads/*:${REMOTE_PREFIX}*`);
+          await git.fetch(['--quiet', 'origin']);
+        });
       } catch (error) {
         throw classifyGitFailure(error, repoName, 'clone');
       }
@@ -179,18 +218,18 @@ export class WorkspaceManager {
   private async defaultBranch(mirror: string, token: string, repoName: string): Promise<string> {
     try {
       // Asked every time: a default branch can be renamed on GitHub at any moment.
-      await this.git(['remote', 'set-head', 'origin', '--auto'], mirror, { token });
+      await withSimpleGit('remote', this.gitOptions(mirror, token), (git) => git.remote(['set-head', 'origin', '--auto']));
     } catch (error) {
       if (error instanceof GitError && /Cannot determine remote HEAD|not a valid ref/i.test(error.stderr)) {
         throw new WorkspaceError('empty_repository', `The repository ${repoName} has no default branch yet.`, { cause: error });
       }
       throw classifyGitFailure(error, repoName, 'fetch');
     }
-    const ref = (await this.git(['symbolic-ref', 'refs/remotes/origin/HEAD'], mirror)).stdout.trim();
+    const ref = (await withSimpleGit('symbolic-ref', this.gitOptions(mirror), (git) => git.raw(['symbolic-ref', 'refs/remotes/origin/HEAD']))).trim();
     return ref.slice(REMOTE_PREFIX.length);
   }
 
-  private async ensureWorktree(mirror: string, path: string, request: AcquireRequest, defaultBranch: string, repoName: string): Promise<string> {
+  private async ensureWorktree(mirror: string, path: string, request: TicketRef & { branch: string }, defaultBranch: string, repoName: string): Promise<string> {
     const { branch } = request;
     let entries = await this.worktrees(mirror);
     const existing = entries.find((entry) => entry.path === path);
@@ -291,4 +330,34 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+// A pointer file is tiny and starts with this line; git-lfs itself is not run (it would fetch the
+// media with the token from a second server), so such files stay pointers in the workspace.
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
+
+/** Refuses a repository whose files are all Git LFS pointers: the agent would see no real content. */
+async function assertNotLfsOnly(path: string, repoName: string): Promise<void> {
+  const attributes = await readFile(join(path, '.gitattributes'), 'utf8').catch(() => '');
+  if (!/filter=lfs/.test(attributes)) return;
+  const { stdout } = await runGit(['ls-files', '-z', '--', ':!:.git*'], { cwd: path });
+  const files = stdout.split('\0').filter(Boolean).slice(0, 200);
+  if (files.length === 0) return;
+  for (const file of files) {
+    const head = await readHead(join(path, file), LFS_POINTER.length);
+    if (head !== LFS_POINTER) return;
+  }
+  throw new WorkspaceError('lfs_only', `Every file of ${repoName} is stored in Git LFS, which ticketsmith does not download; there is no source for the agent to read.`);
+}
+
+async function readHead(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }

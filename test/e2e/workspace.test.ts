@@ -66,7 +66,7 @@ describe('ticket workspaces', () => {
     const workspace = await manager.acquireTicketWorkspace(ticket('widget', 1));
     mirror = await manager.mirrorPath('acme', 'widget');
 
-    expect(workspace).toEqual({ path: await manager.ticketPath({ owner: 'acme', repo: 'widget', issueNumber: 1 }), branch: 'ticketsmith/issue-1-work', defaultBranch: 'main', headSha: firstSha });
+    expect(workspace).toEqual({ path: await manager.ticketPath({ owner: 'acme', repo: 'widget', issueNumber: 1 }), gitDir: mirror, branch: 'ticketsmith/issue-1-work', defaultBranch: 'main', headSha: firstSha });
     expect(existsSync(join(mirror, 'HEAD'))).toBe(true);
     expect(readFileSync(join(workspace.path, 'src/a.txt'), 'utf8')).toBe('hello\n');
     expect(git(workspace.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('ticketsmith/issue-1-work');
