@@ -16,6 +16,7 @@ import { startWorkers } from './queue/workers.ts';
 import { createRedactor } from './redact.ts';
 import { createHttpApp } from './server.ts';
 import type { Services } from './services.ts';
+import { WorkspaceManager } from './workspace/workspaces.ts';
 
 export interface StartOptions {
   /** Log destination (tests collect lines to assert nothing secret is written). */
@@ -46,7 +47,19 @@ export async function startTicketsmith(config: Config, options: StartOptions = {
   const redact = createRedactor(config.secrets);
   const bus = new RunEventBus();
   const dispatcher = new RunDispatcher(db.knex, boss, log);
-  const services: Services = { config, log, db, boss, dispatcher, github: probot ? probotConnector(probot) : undefined, events: new RunEventLog(db.knex, redact, bus), bus, redact };
+  const workspaces = new WorkspaceManager({ root: config.workspace.root, log: log.child({ name: 'workspace' }), gitTimeoutMs: config.workspace.gitTimeoutMs });
+  const services: Services = {
+    config,
+    log,
+    db,
+    boss,
+    dispatcher,
+    github: probot ? probotConnector(probot) : undefined,
+    events: new RunEventLog(db.knex, redact, bus),
+    bus,
+    redact,
+    workspaces,
+  };
   dispatcher.start();
 
   if (config.role !== 'web') {

@@ -7,6 +7,7 @@ import type { GitHubConnector } from './github/repo-gateway.ts';
 import type { Logger } from './log.ts';
 import type { PgBoss } from './queue/boss.ts';
 import type { RunDispatcher } from './queue/run-dispatcher.ts';
+import type { WorkspaceManager } from './workspace/workspaces.ts';
 
 export interface Services {
   config: Config;
@@ -20,6 +21,8 @@ export interface Services {
   events: RunEventLog;
   bus: RunEventBus;
   redact: (text: string) => string;
+  /** Ticket workspaces under TICKETS_ROOT (used by the worker role). */
+  workspaces: WorkspaceManager;
 }
 
 export function requireGitHub(services: Services): GitHubConnector {

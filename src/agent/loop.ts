@@ -2,6 +2,7 @@
 // the results back, until it answers without tools, calls the finishing tool, or runs out of turns.
 // Everything clever lives in the tools, the prompts and the budgets.
 import { meteredComplete, type MeterContext } from './metered-call.ts';
+import { costOf } from './pricing.ts';
 import type { ModelClient, ModelMessage, ModelResponse, ToolCall } from './providers/model-client.ts';
 import { executeToolCall, toToolSpec, type Tool, type ToolContext, type ToolResult } from './tools/index.ts';
 
@@ -19,12 +20,14 @@ export interface AgentLoopOptions {
   signal: AbortSignal;
   /** A successful call to this tool ends the loop (e.g. submit_plan). */
   finishTool?: string;
+  /** Stop after the turn that crosses either limit (tokens are input + output over all calls). */
+  budget?: { maxTokens?: number | undefined; maxCostUsd?: number | undefined };
   /** Older tool results are elided once the conversation passes this many characters. */
   contextChars?: number;
   onToolCall?: (call: ToolCall, result: ToolResult, turn: number) => Promise<void> | void;
 }
 
-export type LoopEnding = 'answered' | 'finished' | 'out_of_turns';
+export type LoopEnding = 'answered' | 'finished' | 'out_of_turns' | 'over_budget';
 
 export interface AgentLoopResult {
   /** The model's last text (the answer when it stopped calling tools). */
@@ -43,6 +46,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
   const messages = [...options.messages];
   const specs = options.tools.map(toToolSpec);
   let toolCalls = 0;
+  let tokens = 0;
+  let costUsd = 0;
   let response: ModelResponse | undefined;
   for (let turn = 1; turn <= options.maxTurns + 1; turn += 1) {
     compactToolResults(messages, options.contextChars ?? DEFAULT_CONTEXT_CHARS);
@@ -55,6 +60,13 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     });
     messages.push({ role: 'assistant', content: response.text, ...(response.toolCalls.length > 0 ? { toolCalls: response.toolCalls } : {}) });
     if (response.toolCalls.length === 0) return { text: response.text, ending: 'answered', turns: turn, toolCalls, messages };
+    tokens += response.usage.inputTokens + response.usage.outputTokens;
+    costUsd += costOf(response.model || options.client.model, response.usage, options.meter.prices).usd;
+    const { maxTokens, maxCostUsd } = options.budget ?? {};
+    if ((maxTokens !== undefined && tokens >= maxTokens) || (maxCostUsd !== undefined && costUsd >= maxCostUsd)) {
+      answerUnrunCalls(messages, response.toolCalls, 'Not run: the budget is spent.');
+      return { text: response.text, ending: 'over_budget', turns: turn, toolCalls, messages };
+    }
     // The extra turn exists only to collect an answer; tools called in it are not run.
     if (turn > options.maxTurns) break;
 
@@ -69,11 +81,13 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     }
     if (finished) return { text: response.text, ending: 'finished', turns: turn, toolCalls, messages };
   }
-  // Tool results must answer every call, or the next request (a follow-up) would be rejected.
-  for (const call of response?.toolCalls ?? []) {
-    messages.push({ role: 'tool', toolCallId: call.id, content: 'Not run: the turn budget is spent.', isError: true });
-  }
+  answerUnrunCalls(messages, response?.toolCalls ?? [], 'Not run: the turn budget is spent.');
   return { text: response?.text ?? '', ending: 'out_of_turns', turns: options.maxTurns, toolCalls, messages };
+}
+
+// Tool results must answer every call, or a later request on this conversation would be rejected.
+function answerUnrunCalls(messages: ModelMessage[], calls: readonly ToolCall[], reason: string): void {
+  for (const call of calls) messages.push({ role: 'tool', toolCallId: call.id, content: reason, isError: true });
 }
 
 const ELIDED = '[output elided to keep the conversation short; call the tool again if you need it]';

@@ -1,6 +1,6 @@
 // Which model serves which command, from config. A missing setting is not a crash: the run
 // fails with a sentence telling the maintainer exactly what to set.
-import type { Config, ModelChoice } from '../config.ts';
+import { parseModelChoice, type Config, type ModelChoice } from '../config.ts';
 import { ModelNotConfiguredError } from '../errors.ts';
 import { createModelClient } from './providers/create-model-client.ts';
 import type { ModelClient, ProviderName } from './providers/model-client.ts';
@@ -9,8 +9,10 @@ export type ModelCommand = 'chat' | 'make_plan' | 'dev';
 
 const KEY_VARIABLE: Record<ProviderName, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
 
-export function chooseModel(model: Config['model'], command: ModelCommand): ModelChoice {
-  const choice = model.perCommand[command] ?? model.default;
+/** `repoModel` is the repository config's `model`, which wins over the app's settings. */
+export function chooseModel(model: Config['model'], command: ModelCommand, repoModel?: string): ModelChoice {
+  const fallback = model.perCommand[command] ?? model.default;
+  const choice = repoModel ? parseModelChoice(repoModel, fallback?.provider ?? model.default?.provider ?? 'openai') : fallback;
   if (!choice) {
     throw new ModelNotConfiguredError(
       'No model is configured: set MODEL_PROVIDER (openai or anthropic), MODEL (e.g. gpt-4.1 or claude-sonnet-4-6) and OPENAI_API_KEY or ANTHROPIC_API_KEY in the app\'s environment, then try again.',
@@ -19,8 +21,8 @@ export function chooseModel(model: Config['model'], command: ModelCommand): Mode
   return choice;
 }
 
-export function modelClientFor(model: Config['model'], command: ModelCommand): ModelClient {
-  const choice = chooseModel(model, command);
+export function modelClientFor(model: Config['model'], command: ModelCommand, repoModel?: string): ModelClient {
+  const choice = chooseModel(model, command, repoModel);
   const apiKey = model.apiKeys[choice.provider];
   // Local OpenAI-compatible servers (Ollama, llama.cpp) take any key; a base URL without a key is fine.
   if (!apiKey && !(choice.provider === 'openai' && model.baseUrls.openai)) {

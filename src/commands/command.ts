@@ -5,6 +5,7 @@ import type { Ticket } from '../db/tickets.ts';
 import type { RepoGateway } from '../github/repo-gateway.ts';
 import type { Logger } from '../log.ts';
 import type { RunTracker, StepDefinition } from '../reporting/run-tracker.ts';
+import type { WorkspaceManager } from '../workspace/workspaces.ts';
 
 export interface CommandContext {
   run: Run;
@@ -14,6 +15,7 @@ export interface CommandContext {
   knex: Knex;
   config: Config;
   log: Logger;
+  workspaces: WorkspaceManager;
   /** Aborted when the run is cancelled or the worker shuts down. */
   signal: AbortSignal;
 }

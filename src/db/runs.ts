@@ -192,3 +192,8 @@ export async function listRunsForTicket(knex: Knex, ticketId: number): Promise<R
 export async function noteRunError(knex: Knex, id: number, error: string): Promise<void> {
   await knex('runs').where({ id }).update({ error });
 }
+
+export async function hasRunningRun(knex: Knex, ticketId: number): Promise<boolean> {
+  const row = await knex('runs').where({ ticket_id: ticketId, state: 'running' }).first('id');
+  return row !== undefined;
+}

@@ -93,6 +93,19 @@ export class RepoGateway {
     return { number: issue.number, title: issue.title, body: issue.body ?? '', author: issue.user?.login ?? 'ghost', comments };
   }
 
+  /** A short-lived installation token for git over HTTPS; never store or log it. */
+  async installationToken(): Promise<string> {
+    const auth = await this.#octokit.auth({ type: 'installation' });
+    return z.object({ token: z.string().min(1) }).parse(auth).token;
+  }
+
+  /** The repository's size (GitHub reports kilobytes) and default branch. */
+  async getRepository(): Promise<{ sizeBytes: number; defaultBranch: string }> {
+    const { data } = await this.#octokit.rest.repos.get({ owner: this.owner, repo: this.repo });
+    const parsed = z.object({ size: z.number().nonnegative(), default_branch: z.string() }).parse(data);
+    return { sizeBytes: parsed.size * 1024, defaultBranch: parsed.default_branch };
+  }
+
   /** The user's effective permission on the repository (admin, maintain, write, triage, read, none). */
   async getUserPermission(login: string): Promise<{ permission: string; roleName: string | undefined }> {
     const { data } = await this.#octokit.rest.repos.getCollaboratorPermissionLevel({ owner: this.owner, repo: this.repo, username: login });

@@ -48,6 +48,7 @@ export function replyActionFor(command: ParsedCommand): ReplyAction | undefined 
     case 'chat':
       return command.args.trim() ? undefined : 'help';
     case 'make_plan':
+      return undefined;
     case 'dev':
       return 'unavailable';
     case 'help':

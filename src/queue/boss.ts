@@ -19,6 +19,7 @@ export async function startQueue(db: Database, options: Config['queue'], log: Lo
   await boss.createQueue(QUEUES.runDead, { retryLimit: DEAD_RUN_RETRY_LIMIT, retryDelay: options.retryDelaySeconds, retryBackoff: true, expireInSeconds: 300 });
   await boss.createQueue(QUEUES.run, { ...retry, policy: 'singleton', expireInSeconds: options.expireInSeconds, deadLetter: QUEUES.runDead });
   await boss.createQueue(QUEUES.reply, { ...retry, expireInSeconds: 300 });
+  await boss.createQueue(QUEUES.cleanup, { ...retry, expireInSeconds: 600 });
   return boss;
 }
 

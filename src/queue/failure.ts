@@ -1,6 +1,7 @@
 // Deciding what a failure means: shown to the user in one sentence, and retried or not.
 import { ModelError } from '../agent/providers/model-client.ts';
 import { UserFacingError, errorMessage } from '../errors.ts';
+import { WorkspaceError } from '../workspace/errors.ts';
 
 interface OctokitLikeError {
   status: number;
@@ -16,13 +17,14 @@ export function isPermanentFailure(error: unknown): boolean {
   if (error instanceof UserFacingError) return true;
   // The SDK has already retried 429s, 5xx and timeouts with backoff before this surfaces.
   if (error instanceof ModelError) return true;
+  if (error instanceof WorkspaceError) return error.permanent;
   if (isOctokitError(error)) return error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 403;
   return false;
 }
 
 export function describeFailure(error: unknown, redact: (text: string) => string): string {
   let message: string;
-  if (error instanceof UserFacingError || error instanceof ModelError) message = error.message;
+  if (error instanceof UserFacingError || error instanceof ModelError || error instanceof WorkspaceError) message = error.message;
   else if (isOctokitError(error)) {
     const url = error.request?.url ? new URL(error.request.url, 'https://api.github.com').pathname : 'the API';
     message = `GitHub answered HTTP ${error.status} to ${error.request?.method ?? 'a request'} ${url}.`;

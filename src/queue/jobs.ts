@@ -11,6 +11,8 @@ export const QUEUES = {
   runDead: 'ticket-run-dead',
   /** Short replies that need no run: help, refusals, cancel, "not available yet", permission checks. */
   reply: 'comment-reply',
+  /** Removing the workspace of a closed issue or of a ticket whose pull request closed. */
+  cleanup: 'workspace-cleanup',
 } as const;
 
 /** Attempts the dead-letter queue gets to post a dead run's failure before giving up on the comment. */
@@ -72,3 +74,12 @@ export const ticketGroup = (ticketId: number): string => `ticket-${ticketId}`;
 export function runJobOptions(deliveryId: string, ticketId: number): { id: string; singletonKey: string } {
   return { id: jobIdFor(deliveryId), singletonKey: ticketGroup(ticketId) };
 }
+
+export const CleanupJobSchema = z.object({
+  repo: z.string().regex(/^[^/]+\/[^/]+$/),
+  target: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('issue'), issueNumber: z.number().int().positive() }),
+    z.object({ kind: z.literal('branch'), branch: z.string().min(1) }),
+  ]),
+});
+export type CleanupJob = z.infer<typeof CleanupJobSchema>;

@@ -2,6 +2,7 @@
 // finish, where every path ends the run in a final state unless a retry will.
 import { ModelError } from '../agent/providers/model-client.ts';
 import { chatCommand } from '../commands/chat.ts';
+import { makePlanCommand } from '../commands/make-plan.ts';
 import type { RunCommand } from '../commands/command.ts';
 import { FINAL_RUN_STATES, finishRun, getRun, noteRunError, startRun, type Run } from '../db/runs.ts';
 import { getTicket, type Ticket } from '../db/tickets.ts';
@@ -10,10 +11,11 @@ import type { RepoGateway } from '../github/repo-gateway.ts';
 import { RunTracker, type RunTrackerDeps } from '../reporting/run-tracker.ts';
 import { requireGitHub, type Services } from '../services.ts';
 import { watchForCancel } from './cancel-watch.ts';
+import { removeWorkspaceIfClosed } from './cleanup-worker.ts';
 import { describeFailure, isPermanentFailure } from './failure.ts';
 import { DEAD_RUN_RETRY_LIMIT, RunJobSchema } from './jobs.ts';
 
-const RUN_COMMANDS: Record<string, RunCommand> = { chat: chatCommand };
+const RUN_COMMANDS: Record<string, RunCommand> = { chat: chatCommand, make_plan: makePlanCommand };
 
 export interface WorkerJob {
   id: string;
@@ -42,7 +44,7 @@ export async function executeRunJob(services: Services, job: WorkerJob): Promise
 
   const cancel = watchForCancel(knex, run.id, job.signal);
   try {
-    const result = await command.execute({ run, ticket, gateway, tracker, knex, config: services.config, log, signal: cancel.signal });
+    const result = await command.execute({ run, ticket, gateway, tracker, knex, config: services.config, log, workspaces: services.workspaces, signal: cancel.signal });
     if (cancel.cancelledByUser()) throw new RunCancelledError();
     await tracker.complete(result.body, result.summary);
     await finishRun(knex, run.id, 'completed');
@@ -51,6 +53,7 @@ export async function executeRunJob(services: Services, job: WorkerJob): Promise
     await handleRunError(services, { run, ticket, tracker, job, error, cancelledByUser: cancel.cancelledByUser() });
   } finally {
     cancel.stop();
+    await removeWorkspaceIfClosed(services, ticket.id).catch((error: unknown) => log.warn({ err: error }, 'could not remove the workspace of a closed ticket'));
   }
 }
 

@@ -2,6 +2,7 @@
 // (see runJobOptions) makes a second command on a ticket wait for the first, on any node.
 import { executeReplyJob } from '../commands/replies.ts';
 import type { Services } from '../services.ts';
+import { executeCleanupJob } from './cleanup-worker.ts';
 import { QUEUES } from './jobs.ts';
 import { executeDeadRunJob, executeRunJob, type WorkerJob } from './run-worker.ts';
 
@@ -14,4 +15,5 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work(QUEUES.run, { ...polling, localConcurrency: config.queue.concurrency }, each(executeRunJob));
   await boss.work(QUEUES.runDead, polling, each(executeDeadRunJob));
   await boss.work(QUEUES.reply, { ...polling, localConcurrency: 2 }, each(executeReplyJob));
+  await boss.work(QUEUES.cleanup, polling, each(executeCleanupJob));
 }

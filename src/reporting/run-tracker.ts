@@ -31,6 +31,7 @@ export class RunTracker {
   readonly #steps: TrackingStep[];
   readonly #editor: CoalescingEditor;
   #status: RunStatus = 'working';
+  readonly #notices: string[] = [];
 
   private constructor(deps: RunTrackerDeps, run: Run, issueNumber: number, steps: StepDefinition[], commentId: number) {
     this.#deps = deps;
@@ -76,7 +77,28 @@ export class RunTracker {
       } else if (!reached && step.status !== 'skipped') step.status = 'done';
     }
     if (!reached) throw new Error(`Unknown step ${stepId}`);
+    // The active step shows the run's overall progress, so the comment reads "Planning (67%)".
+    for (const step of this.#steps) {
+      if (step.status === 'active') step.progress = this.#progress();
+      else delete step.progress;
+    }
     await this.#event({ type: 'info', step: stepId, progress: this.#progress(), message });
+    this.#editor.update(this.render());
+  }
+
+  /** What the active step is doing right now, in a few words. */
+  async report(detail: string): Promise<void> {
+    const active = this.#steps.find((s) => s.status === 'active');
+    if (!active) return;
+    active.detail = detail;
+    await this.#event({ type: 'info', step: active.id, progress: this.#progress(), message: detail });
+    this.#editor.update(this.render());
+  }
+
+  /** A warning shown in the comment until the run ends (and after). */
+  async notice(markdown: string, message: string): Promise<void> {
+    this.#notices.push(markdown);
+    await this.#event({ type: 'warning', message });
     this.#editor.update(this.render());
   }
 
@@ -113,6 +135,7 @@ export class RunTracker {
       ...(body !== undefined ? { body } : {}),
       ...(error !== undefined ? { error } : {}),
       ...(this.#deps.runUrl ? { runUrl: this.#deps.runUrl } : {}),
+      ...(this.#notices.length > 0 ? { notices: this.#notices } : {}),
       secrets: this.#deps.secrets,
     };
     return renderTrackingComment(view);

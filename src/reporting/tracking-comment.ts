@@ -13,6 +13,7 @@ export interface TrackingCommentView {
   status: RunStatus;
   steps: TrackingStep[];
   body?: string; // the answer (Markdown) once there is one
+  notices?: string[]; // warnings worth a maintainer's attention (Markdown), e.g. an invalid repository config
   error?: string; // one-sentence failure explanation when status is 'failed'
   attempt?: number; // > 1 means the job is being retried
   footer?: RunFooter;
@@ -26,6 +27,7 @@ export const GITHUB_COMMENT_LIMIT = 65536;
 const MAX_LABEL = 200;
 const MAX_DETAIL = 300;
 const MAX_ERROR = 1000;
+const MAX_NOTICE = 4000;
 
 const HEADERS: Record<RunStatus, string> = {
   queued: '🕒 **ticketsmith has queued this request**',
@@ -137,6 +139,7 @@ function assemble(view: TrackingCommentView, body: string | undefined): string {
   const attempt = renderAttempt(view);
   if (attempt) sections.push(attempt);
   if (view.steps.length > 0) sections.push(view.steps.map(renderStep).join('\n'));
+  for (const notice of view.notices ?? []) sections.push(notice.length > MAX_NOTICE ? `${cutAt(notice, MAX_NOTICE - 1)}…` : notice);
   if (body) sections.push(body);
   if (view.status === 'failed') {
     sections.push(`**Error:** ${oneLine(view.error || 'The run failed for an unknown reason.', MAX_ERROR)}`);

@@ -236,6 +236,7 @@ export class WorkspaceManager {
     if (existing && (await exists(join(path, '.git')))) {
       const current = existing.branch?.replace(/^refs\/heads\//, '') ?? branch;
       if (current !== branch) this.log?.warn({ path, current, requested: branch }, 'ticket workspace kept on its existing branch');
+      await this.catchUp(path, `${REMOTE_PREFIX}${defaultBranch}`);
       return current;
     }
     if (existing || (await exists(path))) {
@@ -273,6 +274,23 @@ export class WorkspaceManager {
     await this.git(['config', `branch.${branch}.${MARKER_KEY}`, String(request.issueNumber)], mirror);
     this.log?.info({ path, branch, start }, 'created ticket workspace');
     return branch;
+  }
+
+  /**
+   * A branch without commits of its own follows the default branch, so a follow-up command sees
+   * the code as it is now. A branch with its own work is left alone: merging is a decision.
+   */
+  private async catchUp(path: string, target: string): Promise<void> {
+    const behind = await this.git(['merge-base', '--is-ancestor', 'HEAD', target], path).then(
+      () => true,
+      () => false,
+    );
+    if (!behind) return;
+    try {
+      await this.git(['merge', '--ff-only', '--quiet', target], path);
+    } catch (error) {
+      this.log?.warn({ path, err: error }, 'could not fast-forward the ticket workspace; it stays on its current commit');
+    }
   }
 
   private async refExists(mirror: string, ref: string): Promise<boolean> {

@@ -5,7 +5,8 @@ import { findTicket, upsertTicket } from '../../src/db/tickets.ts';
 import { backendName, createTestStore, openTestDatabase, type TestStore } from './backend.ts';
 import { seedRun, seedTicket } from './fixtures.ts';
 
-const TABLES = ['tickets', 'runs', 'run_events', 'deliveries', 'messages', 'token_usage'];
+const TABLES = ['tickets', 'runs', 'run_events', 'deliveries', 'messages', 'token_usage', 'plans'];
+const MIGRATIONS = ['001_initial', '002_run_outbox', '003_workspaces_and_plans'];
 
 describe(`migrations on a fresh database [${backendName}]`, () => {
   let db: Database;
@@ -30,7 +31,7 @@ describe(`migrations on a fresh database [${backendName}]`, () => {
   test('creates every table and records the migration once', async () => {
     for (const table of TABLES) expect(await db.knex.schema.hasTable(table)).toBe(true);
     const applied = await db.knex('knex_migrations').select('name');
-    expect(applied.map((row) => row.name)).toEqual(['001_initial', '002_run_outbox']);
+    expect(applied.map((row) => row.name)).toEqual(MIGRATIONS);
   });
 
   test('running the migrations again on an open database is a no-op', async () => {
@@ -84,7 +85,7 @@ describe.each(restartBackends)('migrations across a restart [%s]', (backend) => 
     // The ticket as it stands at close (creating a run refreshes updated_at).
     const written = await findTicket(db.knex, 'octo/persist', 7);
     const migrationsBefore = await db.knex('knex_migrations').select('id', 'name', 'migration_time');
-    expect(migrationsBefore.map((row) => row.name)).toEqual(['001_initial', '002_run_outbox']);
+    expect(migrationsBefore.map((row) => row.name)).toEqual(MIGRATIONS);
     await db.close();
     db = undefined;
 

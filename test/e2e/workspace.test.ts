@@ -1,7 +1,7 @@
 // Ticket workspaces against a real git smart-HTTP server that demands a token, as GitHub does.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,10 +102,25 @@ describe('ticket workspaces', () => {
     expect(again.headSha).toBe(newSha);
     expect(again.headSha).not.toBe(firstSha);
     expect(git(again.path, 'show', 'origin/main:README.md')).toBe('v2');
-    // The ticket's own branch is left alone; only the default branch moved.
-    expect(git(again.path, 'rev-parse', 'HEAD')).toBe(firstSha);
+    // A ticket branch with no commits of its own follows the default branch.
+    expect(git(again.path, 'rev-parse', 'HEAD')).toBe(newSha);
+    expect(readFileSync(join(again.path, 'README.md'), 'utf8')).toBe('v2\n');
     const fresh = await manager.acquireTicketWorkspace(ticket('widget', 3));
     expect(readFileSync(join(fresh.path, 'README.md'), 'utf8')).toBe('v2\n');
+  });
+
+  test('a ticket branch with work of its own is not moved by new upstream commits', async () => {
+    const work = await manager.acquireTicketWorkspace(ticket('widget', 6));
+    writeFileSync(join(work.path, 'mine.txt'), 'ticket work\n');
+    git(work.path, 'add', 'mine.txt');
+    git(work.path, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'ticket work');
+    const own = git(work.path, 'rev-parse', 'HEAD');
+    const upstream = await addCommit(reposRoot, 'acme/widget', { 'README.md': 'v3\n' }, 'Upstream moves on');
+
+    const again = await manager.acquireTicketWorkspace(ticket('widget', 6));
+    expect(again.headSha).toBe(upstream);
+    expect(git(again.path, 'rev-parse', 'HEAD')).toBe(own);
+    expect(readFileSync(join(again.path, 'mine.txt'), 'utf8')).toBe('ticket work\n');
   });
 
   test('a wrong token fails with a WorkspaceError that does not contain it', async () => {

@@ -24,6 +24,8 @@ export interface FakeGitHubOptions {
   issue?: { number?: number; title?: string; body?: string; login?: string };
   comments?: ThreadComment[];
   permission?: string;
+  /** The repository's size as GitHub reports it (kilobytes). */
+  repoSizeKb?: number;
 }
 
 export interface FakeGitHub {
@@ -109,6 +111,8 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
         })),
       ]),
     )
+    .get(REPO_PATH)
+    .reply(reply(() => [200, { name: REPO, full_name: `${OWNER}/${REPO}`, size: options.repoSizeKb ?? 120, default_branch: 'main' }]))
     .get(new RegExp(`^${API_PATH}${REPO_PATH}/collaborators/[^/]+/permission$`))
     .reply(
       reply(() => [200, { permission: options.permission ?? 'read', role_name: options.permission ?? 'read', user: { login: 'someone' } }]));

@@ -28,6 +28,8 @@ export interface CommentOptions {
   userType?: 'User' | 'Bot';
   association?: string;
   createdAt?: string;
+  /** Where the workspace clones from (a local git server in tests). */
+  cloneUrl?: string;
 }
 
 export function issueCommentPayload(options: CommentOptions): Record<string, any> {
@@ -44,6 +46,27 @@ export function issueCommentPayload(options: CommentOptions): Record<string, any
   payload.sender = { ...payload.sender, login, type: userType };
   payload.issue.number = options.issueNumber ?? 1;
   payload.issue.title = options.issueTitle ?? 'Spelling error in the README file';
+  if (options.cloneUrl) payload.repository.clone_url = options.cloneUrl;
+  return payload;
+}
+
+export function issueClosedPayload(issueNumber: number): Record<string, any> {
+  // The examples package has no issues.closed; an opened issue, closed, has the same shape.
+  const payload = example('issues', 'opened');
+  payload.action = 'closed';
+  payload.issue.state = 'closed';
+  payload.installation = { id: INSTALLATION_ID };
+  payload.issue.number = issueNumber;
+  return payload;
+}
+
+export function pullRequestClosedPayload(options: { number: number; headRef: string; merged: boolean; fromFork?: boolean }): Record<string, any> {
+  const payload = example('pull_request', 'closed');
+  payload.installation = { id: INSTALLATION_ID };
+  payload.pull_request.number = options.number;
+  payload.pull_request.merged = options.merged;
+  payload.pull_request.head.ref = options.headRef;
+  payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: options.fromFork ? 'mallory/Hello-World' : `${OWNER}/${REPO}` };
   return payload;
 }
 

@@ -2,6 +2,9 @@
 // GitHub (nock) and the model (a local wire-format server) are stand-ins.
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig, type Role } from '../../src/config.ts';
@@ -67,6 +70,8 @@ async function testDatabase(): Promise<{ url: string | undefined; drop(): Promis
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await testDatabase();
+  // Workspaces would otherwise land in ./data/tickets of the checkout.
+  const ticketsRoot = options.env?.TICKETS_ROOT ?? (await mkdtemp(path.join(tmpdir(), 'ticketsmith-tickets-')));
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     PORT: '0',
@@ -84,6 +89,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     JOB_RETRY_LIMIT: '1',
     JOB_RETRY_DELAY_SECONDS: '1',
     DATABASE_URL: database.url,
+    TICKETS_ROOT: ticketsRoot,
     ...options.env,
   };
   const logs: string[] = [];
@@ -107,6 +113,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (process.env.TEST_DUMP_LOGS) console.log(logs.join('\n'));
       await app.stop();
       await database.drop();
+      if (!options.env?.TICKETS_ROOT) await rm(ticketsRoot, { recursive: true, force: true });
     },
   };
 }

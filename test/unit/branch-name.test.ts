@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ticketBranchName } from '../../src/workspace/branch-name.ts';
+import { branchNameFromTemplate, DEFAULT_BRANCH_TEMPLATE, ticketBranchName, validateBranchTemplate } from '../../src/workspace/branch-name.ts';
 
 // The parts of git's ref-format rules a generated name could break.
 function isValidRefName(name: string): boolean {
@@ -50,5 +50,87 @@ describe('ticketBranchName', () => {
     const name = ticketBranchName(8, title);
     expect(isValidRefName(name)).toBe(true);
     expect(name).toMatch(/^ticketsmith\/issue-8(-[a-z0-9]+(-[a-z0-9]+)*)?$/);
+  });
+});
+
+describe('validateBranchTemplate', () => {
+  test.each(['ticketsmith/issue-{number}-{slug}', '{number}', 'bot/{number}', 'fix/{slug}/{number}', 'Team_A/issue.{number}-{slug}', `a/${'b'.repeat(90)}{number}`])(
+    'accepts %j',
+    (template) => {
+      expect(validateBranchTemplate(template)).toBeUndefined();
+    },
+  );
+
+  test.each<[string, string]>([
+    ['', 'must not be empty'],
+    [`${'a'.repeat(93)}{number}`, 'must be at most 100 characters (got 101)'],
+    ['issue-{slug}', 'must contain {number}, so that every issue gets its own branch'],
+    ['issue-{number}-{title}', 'uses the unknown placeholder {title}; only {number} and {slug} are available'],
+    ['issue-{Number}', 'uses the unknown placeholder {Number}; only {number} and {slug} are available'],
+    ['issue-{{number}}', 'may only contain letters, digits, ".", "_", "/", "-" and the placeholders (found "{")'],
+    ['issue {number}', 'may only contain letters, digits, ".", "_", "/", "-" and the placeholders (found " ")'],
+    ['issue~{number}', 'may only contain letters, digits, ".", "_", "/", "-" and the placeholders (found "~")'],
+    ['@{number}', 'may only contain letters, digits, ".", "_", "/", "-" and the placeholders (found "@")'],
+    ['a..b/{number}', 'must not contain ".."'],
+    ['a//{number}', 'must not contain "//"'],
+    ['/a/{number}', 'must not start with "/" or "-"'],
+    ['-a/{number}', 'must not start with "/" or "-"'],
+    ['a/{number}/', 'must not end with "/"'],
+    ['a/{number}.', 'must not end with "."'],
+    ['a/.{number}', 'must not have a path segment starting with "."'],
+    ['a/{number}.lock', 'must not have a path segment ending with ".lock"'],
+    ['a.lock/{number}', 'must not have a path segment ending with ".lock"'],
+  ])('rejects %j', (template, problem) => {
+    expect(validateBranchTemplate(template)).toBe(problem);
+  });
+});
+
+describe('branchNameFromTemplate', () => {
+  test('the default template gives exactly what ticketBranchName gives', () => {
+    expect(DEFAULT_BRANCH_TEMPLATE).toBe('ticketsmith/issue-{number}-{slug}');
+    for (const title of ['Fix the Login bug!', '', '!!! ??? ...', 'Über straße', 'x'.repeat(80)]) {
+      expect(branchNameFromTemplate(DEFAULT_BRANCH_TEMPLATE, 7, title)).toBe(ticketBranchName(7, title));
+    }
+    expect(branchNameFromTemplate(DEFAULT_BRANCH_TEMPLATE, 7, '🚀')).toBe('ticketsmith/issue-7');
+  });
+
+  test.each<[string, string, string]>([
+    ['bot/{number}', 'Anything', 'bot/12'],
+    ['fix/{slug}/{number}', 'Login fails', 'fix/login-fails/12'],
+    ['Team_A/issue.{number}.{slug}', 'Login fails', 'Team_A/issue.12.login-fails'],
+    ['{slug}-{number}', 'Login fails', 'login-fails-12'],
+    ['{number}-{slug}-{number}', 'x', '12-x-12'],
+  ])('%j with %j gives %j', (template, title, expected) => {
+    expect(branchNameFromTemplate(template, 12, title)).toBe(expected);
+  });
+
+  test.each<[string, string]>([
+    ['ticketsmith/issue-{number}-{slug}', 'ticketsmith/issue-12'],
+    ['fix/{slug}/{number}', 'fix/12'],
+    ['fix/{number}/{slug}', 'fix/12'],
+    ['{slug}/{number}', '12'],
+    ['{slug}-{number}', '12'],
+    ['issue.{number}.{slug}', 'issue.12'],
+    ['a/{slug}_{number}', 'a/12'],
+    ['a{slug}b{number}', 'ab12'],
+  ])('an empty slug takes one separator with it: %j gives %j', (template, expected) => {
+    expect(branchNameFromTemplate(template, 12, '?!')).toBe(expected);
+  });
+
+  test('a slug that would complete a reserved suffix is left out', () => {
+    expect(branchNameFromTemplate('{number}.{slug}', 3, 'Lock')).toBe('3');
+    expect(branchNameFromTemplate('{number}.{slug}', 3, 'Locks')).toBe('3.locks');
+  });
+
+  test.each(['a..b', 'x.lock', 'trailing.', '@{upstream}', 'back\\slash', 'new\nline', ' '])('any valid template gives a valid ref for the title %j', (title) => {
+    for (const template of ['{slug}/{number}', 'x/{number}.{slug}', '{number}', 'a-{slug}-b/{number}']) {
+      expect(isValidRefName(branchNameFromTemplate(template, 5, title))).toBe(true);
+    }
+  });
+
+  test('refuses an invalid template or issue number instead of producing a bad branch', () => {
+    expect(() => branchNameFromTemplate('issue-{slug}', 1, 'x')).toThrow('branch template "issue-{slug}": must contain {number}, so that every issue gets its own branch');
+    expect(() => branchNameFromTemplate(DEFAULT_BRANCH_TEMPLATE, 0, 'x')).toThrow('issueNumber: must be a positive integer (got 0)');
+    expect(() => branchNameFromTemplate(DEFAULT_BRANCH_TEMPLATE, 1.5, 'x')).toThrow('issueNumber: must be a positive integer (got 1.5)');
   });
 });

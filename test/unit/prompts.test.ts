@@ -24,16 +24,20 @@ describe('fillTemplate', () => {
 });
 
 describe('loadPrompt', () => {
-  test("'chat' names the repository and leaves no slot unfilled", () => {
-    const prompt = loadPrompt('chat', { repository: 'octo/widgets' });
+  const slots = { repository: 'octo/widgets', default_branch: 'main', sha: 'a'.repeat(40), instructions: '' };
+
+  test.each(['chat', 'make_plan'])("'%s' names the repository, branch and commit and leaves no slot unfilled", (name) => {
+    const prompt = loadPrompt(name, slots);
     expect(prompt).toContain('octo/widgets');
+    expect(prompt).toContain('`main`');
+    expect(prompt).toContain('a'.repeat(40));
     expect(prompt).toContain('UNTRUSTED-DATA');
     expect(prompt).not.toMatch(/\{\{/);
   });
 
   test('is strict about slots, like fillTemplate', () => {
     expect(() => loadPrompt('chat', {})).toThrow(/\{\{repository\}\} has no value/);
-    expect(() => loadPrompt('chat', { repository: 'o/r', surprise: 'x' })).toThrow(/no slot for: surprise/);
+    expect(() => loadPrompt('chat', { ...slots, surprise: 'x' })).toThrow(/no slot for: surprise/);
   });
 
   test.each(['../chat', 'chat.md', 'Chat', '', 'prompts/chat', 'chat ', '..'])('rejects the invalid name %j', (name) => {

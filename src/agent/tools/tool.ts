@@ -107,11 +107,18 @@ function normalizeArguments(input: unknown): unknown {
     }
   }
   if (value === undefined || value === null) return {};
-  if (typeof value === 'object' && !Array.isArray(value)) {
-    // Models often spell "not provided" as null; treating it as absent lets defaults apply.
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
-  }
-  return value;
+  return typeof value === 'object' && !Array.isArray(value) ? dropNullFields(value) : value;
+}
+
+// Models often spell "not provided" as null, at any depth; treating it as absent lets defaults apply.
+function dropNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNullFields);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, dropNullFields(v)]),
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
