@@ -5,14 +5,17 @@ import { issueCommentPayload, postWebhook } from '../support/github-fixtures.ts'
 import { fakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { WEBHOOK_SECRET, startTestApp, waitFor, type TestApp } from '../support/harness.ts';
 import { startModelServer, type ModelServer } from '../support/model-server.ts';
+import { startRepoFixture, type RepoFixture } from '../support/repo-fixture.ts';
 
 const ANTHROPIC_KEY = 'sk-ant-test-6f1e2d3c4b5a69788796a5b4';
 let model: ModelServer;
 let github: FakeGitHub;
 let app: TestApp;
+let repo: RepoFixture;
 
 beforeAll(async () => {
   model = await startModelServer();
+  repo = await startRepoFixture();
   github = fakeGitHub();
   app = await startTestApp({
     env: {
@@ -29,11 +32,12 @@ afterAll(async () => {
   await app.stop();
   github.close();
   await model.close();
+  await repo.close();
 });
 
 test('MODEL_CHAT routes @chat to Anthropic, with the system prompt cached', async () => {
   model.enqueue({ kind: 'text', text: 'Answered by Claude.', usage: { input: 900, output: 12, cached: 600 } });
-  await postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ body: '@chat which provider?' }), secret: WEBHOOK_SECRET });
+  await postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ body: '@chat which provider?', cloneUrl: repo.cloneUrl }), secret: WEBHOOK_SECRET });
   const run = await waitFor(async () => {
     const row = await app.app.services.db.knex('runs').first();
     return row?.state === 'completed' ? row : undefined;

@@ -5,16 +5,20 @@ import { issueCommentPayload, newDeliveryId, postWebhook } from '../support/gith
 import { fakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { INSTALLATION_TOKEN, OPENAI_KEY, WEBHOOK_SECRET, startTestApp, waitFor, type TestApp } from '../support/harness.ts';
 import { startModelServer, type ModelServer } from '../support/model-server.ts';
+import { startRepoFixture, type RepoFixture } from '../support/repo-fixture.ts';
 
 let model: ModelServer;
+let repo: RepoFixture;
 let github: FakeGitHub;
 let app: TestApp;
 
 beforeAll(async () => {
   model = await startModelServer();
+  repo = await startRepoFixture();
 });
 afterAll(async () => {
   await model.close();
+  await repo.close();
 });
 
 beforeEach(async () => {
@@ -44,7 +48,7 @@ const finishedRun = async (index = 0) =>
   }, 'the run to finish');
 
 async function comment(body: string, extra: Partial<Parameters<typeof issueCommentPayload>[0]> = {}, deliveryId = newDeliveryId()) {
-  return postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ ...extra, body }), secret: WEBHOOK_SECRET, deliveryId });
+  return postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ cloneUrl: repo.cloneUrl, ...extra, body }), secret: WEBHOOK_SECRET, deliveryId });
 }
 
 describe('@chat', () => {
@@ -69,6 +73,7 @@ describe('@chat', () => {
     expect(routes.filter((r) => !r.startsWith('PATCH'))).toEqual([
       'POST /repos/Codertocat/Hello-World/issues/comments/1001/reactions',
       'POST /repos/Codertocat/Hello-World/issues/1/comments',
+      'GET /repos/Codertocat/Hello-World', // the size check before the first clone
       'GET /repos/Codertocat/Hello-World/issues/1',
       'GET /repos/Codertocat/Hello-World/issues/1/comments',
     ]);

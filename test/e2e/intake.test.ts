@@ -5,8 +5,10 @@ import { issueCommentPayload, newDeliveryId, postWebhook, signPayload } from '..
 import { fakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { OPENAI_KEY, WEBHOOK_SECRET, startTestApp, waitFor, type TestApp } from '../support/harness.ts';
 import { startModelServer, type ModelServer } from '../support/model-server.ts';
+import { startRepoFixture, type RepoFixture } from '../support/repo-fixture.ts';
 
 let model: ModelServer;
+let repo: RepoFixture;
 let github: FakeGitHub;
 let app: TestApp;
 
@@ -14,9 +16,11 @@ const modelEnv = () => ({ MODEL_PROVIDER: 'openai', MODEL: 'gpt-4o-mini', OPENAI
 
 beforeAll(async () => {
   model = await startModelServer();
+  repo = await startRepoFixture();
 });
 afterAll(async () => {
   await model.close();
+  await repo.close();
 });
 afterEach(async () => {
   await app?.stop();
@@ -27,7 +31,7 @@ afterEach(async () => {
 
 const knex = () => app.app.services.db.knex;
 const send = (body: string, extra: Partial<Parameters<typeof issueCommentPayload>[0]> = {}, deliveryId = newDeliveryId()) =>
-  postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ ...extra, body }), secret: WEBHOOK_SECRET, deliveryId });
+  postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ cloneUrl: repo.cloneUrl, ...extra, body }), secret: WEBHOOK_SECRET, deliveryId });
 const settle = (ms = 1500) => new Promise((resolve) => setTimeout(resolve, ms));
 const finishedRun = () =>
   waitFor(async () => {

@@ -26,6 +26,8 @@ export interface FakeGitHubOptions {
   permission?: string;
   /** The repository's size as GitHub reports it (kilobytes). */
   repoSizeKb?: number;
+  /** Serve the issue and its comments for any issue number (tests with several tickets), not only `issue.number`. */
+  anyIssue?: boolean;
 }
 
 export interface FakeGitHub {
@@ -83,12 +85,12 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
     .patch(new RegExp(`^${API_PATH}${REPO_PATH}/issues/comments/\\d+$`))
     .reply(
       reply((path, body) => [200, { id: Number(path.split('/').pop()), body: body.body }]))
-    .get(`${REPO_PATH}/issues/${issueNumber}`)
+    .get(options.anyIssue ? new RegExp(`^${API_PATH}${REPO_PATH}/issues/\\d+$`) : `${REPO_PATH}/issues/${issueNumber}`)
     .reply(
-      reply(() => [
+      reply((path) => [
         200,
         {
-          number: issueNumber,
+          number: options.anyIssue ? Number(path.split('/').pop()) : issueNumber,
           title: options.issue?.title ?? 'Spelling error in the README file',
           body: options.issue?.body ?? 'It looks like you accidently spelled "commit" with two "t"s.',
           user: { login: options.issue?.login ?? 'Codertocat', type: 'User' },
@@ -96,7 +98,7 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
         },
       ]),
     )
-    .get(`${REPO_PATH}/issues/${issueNumber}/comments`)
+    .get(options.anyIssue ? new RegExp(`^${API_PATH}${REPO_PATH}/issues/\\d+/comments(\\?.*)?$`) : `${REPO_PATH}/issues/${issueNumber}/comments`)
     .query(true)
     .reply(
       reply(() => [
