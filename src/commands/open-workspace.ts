@@ -38,6 +38,7 @@ export async function openTicketWorkspace(deps: OpenWorkspaceDeps, ticket: Ticke
     cloneUrl: ticket.cloneUrl,
     token,
     beforeClone: () => refuseOversizedRepository(gateway, deps.limits.repoMaxBytes),
+    defaultBranchHint: ticket.defaultBranch,
     branch: async (mirror) => {
       settings = await readRepoSettings(mirror.gitDir, mirror.headSha);
       // A ticket keeps the branch it started on, even if the repository's template changes later.
@@ -48,10 +49,13 @@ export async function openTicketWorkspace(deps: OpenWorkspaceDeps, ticket: Ticke
   if (!settings) throw new Error('repository settings were not read');
   if (workspace.branch !== ticket.branch) await setTicketBranch(deps.knex, ticket.id, workspace.branch);
   await setWorkspaceUsed(deps.knex, ticket.id, true);
-  // Eviction never blocks the run: a failure here only means the disk stays fuller for a while.
-  await enforceWorkspaceBudget({ knex: deps.knex, workspaces: deps.workspaces, maxBytes: deps.limits.maxBytes, log: deps.log }, ticket.id).catch((error: unknown) =>
-    deps.log.warn({ err: error }, 'could not enforce the workspace disk budget'),
-  );
+  // Only a new worktree grows the disk, so only then can the budget be crossed. Eviction never
+  // fails the run: a failure here only means the disk stays fuller for a while.
+  if (workspace.created) {
+    await enforceWorkspaceBudget({ knex: deps.knex, workspaces: deps.workspaces, maxBytes: deps.limits.maxBytes, log: deps.log }, ticket.id).catch((error: unknown) =>
+      deps.log.warn({ err: error }, 'could not enforce the workspace disk budget'),
+    );
+  }
   return { workspace, settings };
 }
 

@@ -70,7 +70,7 @@ export interface RunInput {
 }
 
 export interface TicketRunInput extends Omit<RunInput, 'ticketId'> {
-  ticket: { repo: string; issueNumber: number; title: string; installationId: number; branch: string; cloneUrl?: string | undefined; htmlUrl?: string | undefined };
+  ticket: { repo: string; issueNumber: number; title: string; installationId: number; branch: string; cloneUrl?: string | undefined; htmlUrl?: string | undefined; defaultBranch?: string | undefined };
   /**
    * Record the webhook delivery in the same statement (intake's hot path). The run is then created
    * only if the delivery is new, so a redelivery creates nothing and the result is undefined.
@@ -93,10 +93,11 @@ export async function createTicketRun(knex: Knex, input: TicketRunInput): Promis
     : '';
   const result = await knex.raw(
     `WITH ${recordDelivery} ticket AS (
-       INSERT INTO tickets (repo, issue_number, title, installation_id, branch, clone_url, html_url)
-       SELECT ?, ?, ?, ?, ?, ?, ? ${delivery ? 'WHERE EXISTS (SELECT 1 FROM delivery)' : ''}
+       INSERT INTO tickets (repo, issue_number, title, installation_id, branch, clone_url, html_url, default_branch)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ? ${delivery ? 'WHERE EXISTS (SELECT 1 FROM delivery)' : ''}
        ON CONFLICT (repo, issue_number) DO UPDATE SET title = EXCLUDED.title, installation_id = EXCLUDED.installation_id,
          clone_url = COALESCE(EXCLUDED.clone_url, tickets.clone_url), html_url = COALESCE(EXCLUDED.html_url, tickets.html_url),
+         default_branch = COALESCE(EXCLUDED.default_branch, tickets.default_branch),
          state = 'open', updated_at = now()
        RETURNING id
      ), inserted AS (
@@ -110,7 +111,7 @@ export async function createTicketRun(knex: Knex, input: TicketRunInput): Promis
      LIMIT 1`,
     [
       ...(delivery ? [input.deliveryId, delivery.event, delivery.action] : []),
-      ticket.repo, ticket.issueNumber, ticket.title, ticket.installationId, ticket.branch, ticket.cloneUrl ?? null, ticket.htmlUrl ?? null,
+      ticket.repo, ticket.issueNumber, ticket.title, ticket.installationId, ticket.branch, ticket.cloneUrl ?? null, ticket.htmlUrl ?? null, ticket.defaultBranch ?? null,
       input.deliveryId, input.command, input.args, input.requester, input.triggerCommentId, input.triggerCreatedAt,
       ...(delivery ? [] : [input.deliveryId]),
     ],

@@ -11,6 +11,8 @@ export interface Ticket {
   /** From the webhook payload; undefined for tickets made before it was recorded. */
   cloneUrl: string | undefined;
   htmlUrl: string | undefined;
+  /** As the latest webhook reported it; a hint that saves a network round trip per fetch. */
+  defaultBranch: string | undefined;
   workspaceUsedAt: Date | undefined;
   createdAt: Date;
   updatedAt: Date;
@@ -26,6 +28,7 @@ interface TicketRow {
   state: 'open' | 'closed';
   clone_url: string | null;
   html_url: string | null;
+  default_branch: string | null;
   workspace_used_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -41,6 +44,7 @@ const toTicket = (row: TicketRow): Ticket => ({
   state: row.state,
   cloneUrl: row.clone_url ?? undefined,
   htmlUrl: row.html_url ?? undefined,
+  defaultBranch: row.default_branch ?? undefined,
   workspaceUsedAt: row.workspace_used_at ? new Date(row.workspace_used_at) : undefined,
   createdAt: new Date(row.created_at),
   updatedAt: new Date(row.updated_at),

@@ -14,6 +14,7 @@ export const IssueCommentCreatedSchema = z.object({
     // servers work without configuration.
     clone_url: z.url({ protocol: /^https?$/ }).optional(),
     html_url: z.url({ protocol: /^https?$/ }).optional(),
+    default_branch: z.string().min(1).optional(),
   }),
   issue: z.object({
     number: z.number().int().positive(),

@@ -76,5 +76,6 @@ function toTrigger(deliveryId: string, event: IssueCommentCreated): CommentTrigg
     authorAssociation: event.comment.author_association,
     ...(event.repository.clone_url ? { cloneUrl: event.repository.clone_url } : {}),
     ...(event.repository.html_url ? { htmlUrl: event.repository.html_url } : {}),
+    ...(event.repository.default_branch ? { defaultBranch: event.repository.default_branch } : {}),
   };
 }

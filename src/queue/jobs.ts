@@ -32,6 +32,7 @@ export const CommentTriggerSchema = z.object({
   authorAssociation: z.string(),
   cloneUrl: z.string().optional(),
   htmlUrl: z.string().optional(),
+  defaultBranch: z.string().optional(),
 });
 export type CommentTrigger = z.infer<typeof CommentTriggerSchema>;
 

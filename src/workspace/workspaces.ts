@@ -52,6 +52,11 @@ export interface AcquireRequest extends TicketRef {
   token: string;
   /** Called before a repository is cloned for the first time (e.g. to refuse one that is too large). */
   beforeClone?: () => Promise<void>;
+  /**
+   * The default branch as the webhook reported it. When the fetched mirror has it, asking the
+   * remote (a second network round trip) is skipped.
+   */
+  defaultBranchHint?: string | undefined;
 }
 
 export interface TicketWorkspace {
@@ -63,6 +68,8 @@ export interface TicketWorkspace {
   defaultBranch: string;
   /** The default branch's sha as of this acquisition's fetch. */
   headSha: string;
+  /** A new worktree was made (disk use grew), rather than an existing one reused. */
+  created: boolean;
 }
 
 // GitHub's own rules for owner and repository names; they also keep paths inside the root.
@@ -117,8 +124,7 @@ export class WorkspaceManager {
     await mkdir(dirname(mirror), { recursive: true });
     return this.locked(mirror, async () => {
       await this.updateMirror(mirror, request, repoName);
-      const defaultBranch = await this.defaultBranch(mirror, request.token, repoName);
-      const headSha = await withSimpleGit('rev-parse', this.gitOptions(mirror), (git) => git.revparse(['--verify', `${REMOTE_PREFIX}${defaultBranch}^{commit}`]));
+      const { defaultBranch, headSha } = await this.defaultBranch(mirror, request, repoName);
       const wanted =
         typeof request.branch === 'string'
           ? request.branch
@@ -129,9 +135,9 @@ export class WorkspaceManager {
               hasBranch: async (name) => (await this.refExists(mirror, `refs/heads/${name}`)) || this.refExists(mirror, `${REMOTE_PREFIX}${name}`),
             });
       if (typeof request.branch !== 'string') await this.validateBranch(wanted);
-      const branch = await this.ensureWorktree(mirror, path, { ...request, branch: wanted }, defaultBranch, repoName);
+      const { branch, created } = await this.ensureWorktree(mirror, path, { ...request, branch: wanted }, defaultBranch, repoName);
       await assertNotLfsOnly(path, repoName);
-      return { path, gitDir: mirror, branch, defaultBranch, headSha };
+      return { path, gitDir: mirror, branch, defaultBranch, headSha, created };
     });
   }
 
@@ -181,12 +187,12 @@ export class WorkspaceManager {
   private async updateMirror(mirror: string, request: AcquireRequest, repoName: string): Promise<void> {
     const { cloneUrl, token } = request;
     if (await exists(join(mirror, 'HEAD'))) {
+      // The per-ticket hot path runs the CLI directly: simple-git waits an extra 50 ms after every
+      // command that prints nothing, which is most of what a no-op fetch costs.
       try {
-        await withSimpleGit('fetch', this.gitOptions(mirror, token), async (git) => {
-          // A transferred or renamed repository gets a new clone URL; the objects stay valid.
-          await git.addConfig('remote.origin.url', cloneUrl);
-          await git.fetch(['--prune', '--quiet', 'origin']);
-        });
+        // A transferred or renamed repository gets a new clone URL; the objects stay valid.
+        await this.git(['config', 'remote.origin.url', cloneUrl], mirror);
+        await this.git(['fetch', '--prune', '--quiet', 'origin'], mirror, { token });
       } catch (error) {
         throw classifyGitFailure(error, repoName, 'fetch');
       }
@@ -215,21 +221,42 @@ export class WorkspaceManager {
     }
   }
 
-  private async defaultBranch(mirror: string, token: string, repoName: string): Promise<string> {
+  private async defaultBranch(mirror: string, request: AcquireRequest, repoName: string): Promise<{ defaultBranch: string; headSha: string }> {
+    const hint = request.defaultBranchHint;
+    if (hint) {
+      const headSha = await this.resolveCommit(mirror, `${REMOTE_PREFIX}${hint}`);
+      if (headSha) return { defaultBranch: hint, headSha };
+    }
     try {
-      // Asked every time: a default branch can be renamed on GitHub at any moment.
-      await withSimpleGit('remote', this.gitOptions(mirror, token), (git) => git.remote(['set-head', 'origin', '--auto']));
+      // Without a hint (or with a stale one) the remote is asked: a default branch can be renamed.
+      await withSimpleGit('remote', this.gitOptions(mirror, request.token), (git) => git.remote(['set-head', 'origin', '--auto']));
     } catch (error) {
       if (error instanceof GitError && /Cannot determine remote HEAD|not a valid ref/i.test(error.stderr)) {
         throw new WorkspaceError('empty_repository', `The repository ${repoName} has no default branch yet.`, { cause: error });
       }
       throw classifyGitFailure(error, repoName, 'fetch');
     }
-    const ref = (await withSimpleGit('symbolic-ref', this.gitOptions(mirror), (git) => git.raw(['symbolic-ref', 'refs/remotes/origin/HEAD']))).trim();
-    return ref.slice(REMOTE_PREFIX.length);
+    const ref = (await this.git(['symbolic-ref', 'refs/remotes/origin/HEAD'], mirror)).stdout.trim();
+    const defaultBranch = ref.slice(REMOTE_PREFIX.length);
+    const headSha = await this.resolveCommit(mirror, ref);
+    if (!headSha) throw new WorkspaceError('empty_repository', `The repository ${repoName} has no default branch yet.`);
+    return { defaultBranch, headSha };
   }
 
-  private async ensureWorktree(mirror: string, path: string, request: TicketRef & { branch: string }, defaultBranch: string, repoName: string): Promise<string> {
+  private resolveCommit(mirror: string, ref: string): Promise<string | undefined> {
+    return this.git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], mirror).then(
+      (result) => result.stdout.trim() || undefined,
+      () => undefined,
+    );
+  }
+
+  private async ensureWorktree(
+    mirror: string,
+    path: string,
+    request: TicketRef & { branch: string },
+    defaultBranch: string,
+    repoName: string,
+  ): Promise<{ branch: string; created: boolean }> {
     const { branch } = request;
     let entries = await this.worktrees(mirror);
     const existing = entries.find((entry) => entry.path === path);
@@ -237,7 +264,7 @@ export class WorkspaceManager {
       const current = existing.branch?.replace(/^refs\/heads\//, '') ?? branch;
       if (current !== branch) this.log?.warn({ path, current, requested: branch }, 'ticket workspace kept on its existing branch');
       await this.catchUp(path, `${REMOTE_PREFIX}${defaultBranch}`);
-      return current;
+      return { branch: current, created: false };
     }
     if (existing || (await exists(path))) {
       // Left behind by a crash or a manual deletion; the branch ref in the mirror still holds the work.
@@ -259,7 +286,7 @@ export class WorkspaceManager {
         throw new WorkspaceError('branch_collision', `The branch ${branch} in ${repoName} already belongs to another ticket.`);
       }
       await this.git(['worktree', 'add', '--quiet', path, branch], mirror);
-      return branch;
+      return { branch, created: true };
     }
 
     let start = `${REMOTE_PREFIX}${defaultBranch}`;
@@ -273,7 +300,7 @@ export class WorkspaceManager {
     await this.git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, start], mirror);
     await this.git(['config', `branch.${branch}.${MARKER_KEY}`, String(request.issueNumber)], mirror);
     this.log?.info({ path, branch, start }, 'created ticket workspace');
-    return branch;
+    return { branch, created: true };
   }
 
   /**

@@ -66,7 +66,7 @@ describe('ticket workspaces', () => {
     const workspace = await manager.acquireTicketWorkspace(ticket('widget', 1));
     mirror = await manager.mirrorPath('acme', 'widget');
 
-    expect(workspace).toEqual({ path: await manager.ticketPath({ owner: 'acme', repo: 'widget', issueNumber: 1 }), gitDir: mirror, branch: 'ticketsmith/issue-1-work', defaultBranch: 'main', headSha: firstSha });
+    expect(workspace).toEqual({ path: await manager.ticketPath({ owner: 'acme', repo: 'widget', issueNumber: 1 }), gitDir: mirror, branch: 'ticketsmith/issue-1-work', defaultBranch: 'main', headSha: firstSha, created: true });
     expect(existsSync(join(mirror, 'HEAD'))).toBe(true);
     expect(readFileSync(join(workspace.path, 'src/a.txt'), 'utf8')).toBe('hello\n');
     expect(git(workspace.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('ticketsmith/issue-1-work');
@@ -121,6 +121,22 @@ describe('ticket workspaces', () => {
     expect(again.headSha).toBe(upstream);
     expect(git(again.path, 'rev-parse', 'HEAD')).toBe(own);
     expect(readFileSync(join(again.path, 'mine.txt'), 'utf8')).toBe('ticket work\n');
+  });
+
+  test('a default-branch hint saves the round trip that asks the remote for HEAD; a stale one falls back', async () => {
+    await manager.acquireTicketWorkspace(ticket('widget', 7));
+    const before = server.requests.length;
+    const hinted = await manager.acquireTicketWorkspace({ ...ticket('widget', 7), defaultBranchHint: 'main' });
+    const withHint = server.requests.length - before;
+    const middle = server.requests.length;
+    const stale = await manager.acquireTicketWorkspace({ ...ticket('widget', 7), defaultBranchHint: 'renamed-away' });
+    const withStaleHint = server.requests.length - middle;
+
+    expect([hinted.defaultBranch, stale.defaultBranch]).toEqual(['main', 'main']);
+    expect(hinted.headSha).toBe(stale.headSha);
+    expect(hinted.created).toBe(false);
+    expect(withHint).toBeGreaterThan(0); // it still fetched
+    expect(withStaleHint).toBeGreaterThan(withHint);
   });
 
   test('a wrong token fails with a WorkspaceError that does not contain it', async () => {

@@ -7,6 +7,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('tickets', (t) => {
     t.text('clone_url');
     t.text('html_url');
+    t.text('default_branch');
     t.timestamp('workspace_used_at', { useTz: true });
   });
   await knex.schema.createTable('plans', (t) => {
@@ -26,6 +27,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('plans');
   await knex.schema.alterTable('tickets', (t) => {
     t.dropColumn('workspace_used_at');
+    t.dropColumn('default_branch');
     t.dropColumn('html_url');
     t.dropColumn('clone_url');
   });
