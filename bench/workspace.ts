@@ -205,7 +205,8 @@ async function main(): Promise<number> {
       const objectsBefore = await diskUsage(join(mirror, 'objects'));
       recorder.start();
       const startedAt = epochNow();
-      const workspace = await manager.acquireTicketWorkspace({ owner: OWNER, repo: REPO, issueNumber, cloneUrl, branch: `ticketsmith/issue-${issueNumber}-bench`, token });
+      // The webhook names the default branch, and the worker passes it on; so does the bench.
+      const workspace = await manager.acquireTicketWorkspace({ owner: OWNER, repo: REPO, issueNumber, cloneUrl, branch: `ticketsmith/issue-${issueNumber}-bench`, token, defaultBranchHint: 'main' });
       const endedAt = epochNow();
       await server.sync();
       const spans = recorder.stop();

@@ -94,9 +94,11 @@ function withoutSlug(template: string): string {
 }
 
 // The parts of git's check-ref-format rules (plus `--branch`'s leading dash) a name could break.
-function isValidBranchName(name: string): boolean {
+/** git's check-ref-format rules for a branch name, without spawning git. */
+export function isValidBranchName(name: string): boolean {
   return (
     name.length > 0 &&
+    name !== 'HEAD' &&
     !/[\x00-\x20\x7f~^:?*[\\]/.test(name) &&
     !name.includes('..') &&
     !name.includes('@{') &&

@@ -7,9 +7,9 @@
 // force-overwrite the local ticket branches the worktrees have checked out.
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.ts';
+import { isValidBranchName } from './branch-name.ts';
 import { diskUsage } from './disk-usage.ts';
 import { classifyGitFailure, WorkspaceError } from './errors.ts';
 import { GitError, runGit, withSimpleGit, type RunGitOptions } from './git-cli.ts';
@@ -117,7 +117,7 @@ export class WorkspaceManager {
   async acquireTicketWorkspace(request: AcquireRequest): Promise<TicketWorkspace> {
     validateTicket(request);
     validateCloneUrl(request.cloneUrl);
-    if (typeof request.branch === 'string') await this.validateBranch(request.branch);
+    if (typeof request.branch === 'string') this.validateBranch(request.branch);
     const mirror = await this.mirrorPath(request.owner, request.repo);
     const path = await this.ticketPath(request);
     const repoName = `${request.owner}/${request.repo}`;
@@ -134,7 +134,7 @@ export class WorkspaceManager {
               headSha,
               hasBranch: async (name) => (await this.refExists(mirror, `refs/heads/${name}`)) || this.refExists(mirror, `${REMOTE_PREFIX}${name}`),
             });
-      if (typeof request.branch !== 'string') await this.validateBranch(wanted);
+      if (typeof request.branch !== 'string') this.validateBranch(wanted);
       const { branch, created } = await this.ensureWorktree(mirror, path, { ...request, branch: wanted }, defaultBranch, repoName);
       await assertNotLfsOnly(path, repoName);
       return { path, gitDir: mirror, branch, defaultBranch, headSha, created };
@@ -190,9 +190,9 @@ export class WorkspaceManager {
       // The per-ticket hot path runs the CLI directly: simple-git waits an extra 50 ms after every
       // command that prints nothing, which is most of what a no-op fetch costs.
       try {
-        // A transferred or renamed repository gets a new clone URL; the objects stay valid.
-        await this.git(['config', 'remote.origin.url', cloneUrl], mirror);
-        await this.git(['fetch', '--prune', '--quiet', 'origin'], mirror, { token });
+        // Fetching from the URL itself follows a transferred or renamed repository (the objects
+        // stay valid) without rewriting the config on every command.
+        await this.git(['fetch', '--prune', '--quiet', cloneUrl, `+refs/heads/*:${REMOTE_PREFIX}*`], mirror, { token });
       } catch (error) {
         throw classifyGitFailure(error, repoName, 'fetch');
       }
@@ -229,7 +229,10 @@ export class WorkspaceManager {
     }
     try {
       // Without a hint (or with a stale one) the remote is asked: a default branch can be renamed.
-      await withSimpleGit('remote', this.gitOptions(mirror, request.token), (git) => git.remote(['set-head', 'origin', '--auto']));
+      await withSimpleGit('remote', this.gitOptions(mirror, request.token), async (git) => {
+        await git.addConfig('remote.origin.url', request.cloneUrl);
+        await git.remote(['set-head', 'origin', '--auto']);
+      });
     } catch (error) {
       if (error instanceof GitError && /Cannot determine remote HEAD|not a valid ref/i.test(error.stderr)) {
         throw new WorkspaceError('empty_repository', `The repository ${repoName} has no default branch yet.`, { cause: error });
@@ -341,12 +344,8 @@ export class WorkspaceManager {
     return entries;
   }
 
-  private async validateBranch(branch: string): Promise<void> {
-    const valid = await this.git(['check-ref-format', '--branch', branch], tmpdir()).then(
-      () => !branch.startsWith('-'),
-      () => false,
-    );
-    if (!valid) throw new WorkspaceError('invalid_input', `The branch name ${JSON.stringify(branch)} is not valid.`);
+  private validateBranch(branch: string): void {
+    if (!isValidBranchName(branch)) throw new WorkspaceError('invalid_input', `The branch name ${JSON.stringify(branch)} is not valid.`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { branchNameFromTemplate, DEFAULT_BRANCH_TEMPLATE, ticketBranchName, validateBranchTemplate } from '../../src/workspace/branch-name.ts';
+import { isValidBranchName } from '../../src/workspace/branch-name.ts';
 
 // The parts of git's ref-format rules a generated name could break.
 function isValidRefName(name: string): boolean {
@@ -133,4 +134,16 @@ describe('branchNameFromTemplate', () => {
     expect(() => branchNameFromTemplate(DEFAULT_BRANCH_TEMPLATE, 0, 'x')).toThrow('issueNumber: must be a positive integer (got 0)');
     expect(() => branchNameFromTemplate(DEFAULT_BRANCH_TEMPLATE, 1.5, 'x')).toThrow('issueNumber: must be a positive integer (got 1.5)');
   });
+});
+
+describe('isValidBranchName (git check-ref-format --branch, without spawning git)', () => {
+  test.each(['main', 'ticketsmith/issue-1-x', 'fix/12', 'a.b_c-d', 'release/v1.2'])('accepts %j', (name) => {
+    expect(isValidBranchName(name)).toBe(true);
+  });
+  test.each(['', 'HEAD', '@', '-x', 'a..b', 'a//b', 'a/', '/a', 'a.', 'a.lock', 'x/.hidden', 'a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', 'a@{1}', 'tab\tname'])(
+    'refuses %j',
+    (name) => {
+      expect(isValidBranchName(name)).toBe(false);
+    },
+  );
 });
