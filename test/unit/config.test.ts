@@ -47,6 +47,15 @@ describe('loadConfig defaults', () => {
     expect(config.secrets).toEqual([]);
   });
 
+  test('workspaces default under DATA_DIR, and TICKETS_ROOT moves them', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/ts' }).workspace).toEqual({ root: '/srv/ts/tickets', maxBytes: 20 * 1024 ** 3, repoMaxBytes: 2048 * 1024 ** 2, gitTimeoutMs: 600_000 });
+    expect(loadConfig({ TICKETS_ROOT: '/mnt/fast/tickets', WORKSPACE_MAX_GB: '0.5', REPO_MAX_MB: '10' }).workspace).toMatchObject({
+      root: '/mnt/fast/tickets',
+      maxBytes: 512 * 1024 ** 2,
+      repoMaxBytes: 10 * 1024 ** 2,
+    });
+  });
+
   test('the role is carried through', () => {
     expect(loadConfig({}, 'worker').role).toBe('worker');
   });
@@ -70,6 +79,9 @@ describe('loadConfig names every bad variable', () => {
     ['MODEL_PROVIDER without MODEL', { MODEL_PROVIDER: 'openai' }, ['MODEL']],
     ['a GHE_HOST with a scheme', { GHE_HOST: 'https://ghe.example.com' }, ['GHE_HOST']],
     ['an empty ALLOWED_ASSOCIATIONS', { ALLOWED_ASSOCIATIONS: ' , ' }, ['ALLOWED_ASSOCIATIONS']],
+    ['a negative WORKSPACE_MAX_GB', { WORKSPACE_MAX_GB: '-1' }, ['WORKSPACE_MAX_GB']],
+    ['a REPO_MAX_MB that is not a number', { REPO_MAX_MB: 'lots' }, ['REPO_MAX_MB']],
+    ['AGENT_MAX_TURNS of 0', { AGENT_MAX_TURNS: '0' }, ['AGENT_MAX_TURNS']],
   ])('%s', (_name, env, variables) => {
     const problems = problemsOf(env);
     for (const variable of variables) expect(named(problems, variable)).toBe(true);
