@@ -2,7 +2,7 @@
 // repository's settings read from the default branch at the fetched commit — never from the
 // ticket branch or a pull request, which anyone able to push a branch could have written.
 import type { Knex } from 'knex';
-import { setTicketBranch, setWorkspaceUsed, type Ticket } from '../db/tickets.ts';
+import { recordTicketBranch, setWorkspaceUsed, type Ticket } from '../db/tickets.ts';
 import { UserFacingError } from '../errors.ts';
 import type { RepoGateway } from '../github/repo-gateway.ts';
 import type { Logger } from '../log.ts';
@@ -39,6 +39,8 @@ export async function openTicketWorkspace(deps: OpenWorkspaceDeps, ticket: Ticke
     token,
     beforeClone: () => refuseOversizedRepository(gateway, deps.limits.repoMaxBytes),
     defaultBranchHint: ticket.defaultBranch,
+    // A branch this ticket made earlier (perhaps on another node) may be resumed from the remote.
+    ownBranch: ticket.branchCreatedAt ? ticket.branch : undefined,
     branch: async (mirror) => {
       settings = await readRepoSettings(mirror.gitDir, mirror.headSha);
       // A ticket keeps the branch it started on, even if the repository's template changes later.
@@ -47,7 +49,7 @@ export async function openTicketWorkspace(deps: OpenWorkspaceDeps, ticket: Ticke
     },
   });
   if (!settings) throw new Error('repository settings were not read');
-  if (workspace.branch !== ticket.branch) await setTicketBranch(deps.knex, ticket.id, workspace.branch);
+  if (workspace.branch !== ticket.branch || (workspace.created && !ticket.branchCreatedAt)) await recordTicketBranch(deps.knex, ticket.id, workspace.branch);
   await setWorkspaceUsed(deps.knex, ticket.id, true);
   // Only a new worktree grows the disk, so only then can the budget be crossed. Eviction never
   // fails the run: a failure here only means the disk stays fuller for a while.
@@ -62,7 +64,11 @@ export async function openTicketWorkspace(deps: OpenWorkspaceDeps, ticket: Ticke
 async function refuseOversizedRepository(gateway: RepoGateway, maxBytes: number): Promise<void> {
   const { sizeBytes } = await gateway.getRepository();
   if (sizeBytes <= maxBytes) return;
-  const mb = (bytes: number) => Math.round(bytes / 1024 ** 2).toLocaleString('en-US');
+  const mb = (bytes: number) => {
+    // One decimal below 10 MB, so 1.4 MB never reads as "1 MB, more than the 1 MB allowed".
+    const value = bytes / 1024 ** 2;
+    return value < 10 ? String(Math.round(value * 10) / 10) : Math.round(value).toLocaleString('en-US');
+  };
   throw new WorkspaceError(
     'too_large',
     `${gateway.owner}/${gateway.repo} is about ${mb(sizeBytes)} MB, more than the ${mb(maxBytes)} MB ticketsmith is configured to clone (REPO_MAX_MB).`,

@@ -14,6 +14,8 @@ export interface Ticket {
   /** As the latest webhook reported it; a hint that saves a network round trip per fetch. */
   defaultBranch: string | undefined;
   workspaceUsedAt: Date | undefined;
+  /** When a workspace first made (or took over) the ticket's branch. */
+  branchCreatedAt: Date | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +32,7 @@ interface TicketRow {
   html_url: string | null;
   default_branch: string | null;
   workspace_used_at: Date | null;
+  branch_created_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -46,6 +49,7 @@ const toTicket = (row: TicketRow): Ticket => ({
   htmlUrl: row.html_url ?? undefined,
   defaultBranch: row.default_branch ?? undefined,
   workspaceUsedAt: row.workspace_used_at ? new Date(row.workspace_used_at) : undefined,
+  branchCreatedAt: row.branch_created_at ? new Date(row.branch_created_at) : undefined,
   createdAt: new Date(row.created_at),
   updatedAt: new Date(row.updated_at),
 });
@@ -97,9 +101,14 @@ export async function findTicketByBranch(knex: Knex, repo: string, branch: strin
   return row ? toTicket(row as TicketRow) : undefined;
 }
 
-/** The branch is decided when the first workspace is made (the repository's template may change it). */
-export async function setTicketBranch(knex: Knex, id: number, branch: string): Promise<void> {
-  await knex('tickets').where({ id }).update({ branch });
+/**
+ * Records the branch a workspace made for the ticket. The name is final from then on (the
+ * repository's template may have changed it from the one intake guessed).
+ */
+export async function recordTicketBranch(knex: Knex, id: number, branch: string): Promise<void> {
+  await knex('tickets')
+    .where({ id })
+    .update({ branch, branch_created_at: knex.raw('COALESCE(branch_created_at, now())') });
 }
 
 /** Records that the ticket's workspace exists and was just used (undefined: it was removed). */
@@ -109,7 +118,7 @@ export async function setWorkspaceUsed(knex: Knex, id: number, used: boolean): P
 
 export interface WorkspaceHolder {
   ticket: Ticket;
-  /** A run of this ticket is queued or running: its workspace must stay. */
+  /** A run of this ticket is running: its workspace must stay. */
   busy: boolean;
 }
 

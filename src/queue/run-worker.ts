@@ -108,6 +108,7 @@ export async function executeDeadRunJob(services: Services, job: WorkerJob): Pro
   try {
     const { tracker } = await openRun(services, run, ticket);
     await endFailed(services, run, tracker, message);
+    await removeWorkspaceIfClosed(services, ticket.id).catch((error: unknown) => services.log.warn({ err: error, runId }, 'could not remove the workspace of a closed ticket'));
   } catch (error) {
     if (job.retryCount < DEAD_RUN_RETRY_LIMIT) throw error;
     // GitHub stayed unreachable: the comment cannot be fixed, but the run must not stay "running".

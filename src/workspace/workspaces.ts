@@ -57,6 +57,8 @@ export interface AcquireRequest extends TicketRef {
    * remote (a second network round trip) is skipped.
    */
   defaultBranchHint?: string | undefined;
+  /** A branch the caller knows this ticket created; found on the remote, it is resumed, not refused. */
+  ownBranch?: string | undefined;
 }
 
 export interface TicketWorkspace {
@@ -256,7 +258,7 @@ export class WorkspaceManager {
   private async ensureWorktree(
     mirror: string,
     path: string,
-    request: TicketRef & { branch: string },
+    request: TicketRef & { branch: string; ownBranch?: string | undefined },
     defaultBranch: string,
     repoName: string,
   ): Promise<{ branch: string; created: boolean }> {
@@ -294,8 +296,9 @@ export class WorkspaceManager {
 
     let start = `${REMOTE_PREFIX}${defaultBranch}`;
     if (await this.refExists(mirror, `${REMOTE_PREFIX}${branch}`)) {
-      // Our own naming scheme means a pushed branch from an earlier workspace of this ticket: resume it.
-      if (!branch.startsWith('ticketsmith/')) {
+      // A pushed branch from an earlier workspace of this ticket (the caller says so, or our own
+      // naming scheme does): resume it.
+      if (branch !== request.ownBranch && !branch.startsWith('ticketsmith/')) {
         throw new WorkspaceError('branch_collision', `The branch ${branch} already exists in ${repoName} and was not created by ticketsmith.`);
       }
       start = `${REMOTE_PREFIX}${branch}`;

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runGit } from '../../src/workspace/git-cli.ts';
 import { WorkspaceError, WorkspaceManager } from '../../src/workspace/workspaces.ts';
 import { addCommit, createRepo, startGitServer, type GitServer } from '../support/git-server.ts';
 
@@ -137,6 +138,25 @@ describe('ticket workspaces', () => {
     expect(hinted.created).toBe(false);
     expect(withHint).toBeGreaterThan(0); // it still fetched
     expect(withStaleHint).toBeGreaterThan(withHint);
+  });
+
+  test('a branch the ticket made earlier is resumed from the remote on a node that never saw it', async () => {
+    const custom = { ...ticket('widget', 9), branch: 'fix/9' };
+    const first = await manager.acquireTicketWorkspace(custom);
+    writeFileSync(join(first.path, 'fix.txt'), 'fixed\n');
+    git(first.path, 'add', 'fix.txt');
+    git(first.path, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'fix');
+    const pushed = git(first.path, 'rev-parse', 'HEAD');
+    // Asynchronously: the git server runs on this test's event loop.
+    await runGit(['push', '-q', cloneUrl('acme/widget'), 'fix/9'], { cwd: first.path, token: TOKEN });
+
+    const elsewhere = new WorkspaceManager({ root: join(base, 'other-node') });
+    const refused = await elsewhere.acquireTicketWorkspace(custom).catch((e: unknown) => e);
+    expect((refused as WorkspaceError).code).toBe('branch_collision');
+    const resumed = await elsewhere.acquireTicketWorkspace({ ...custom, ownBranch: 'fix/9' });
+    expect(resumed.branch).toBe('fix/9');
+    expect(git(resumed.path, 'rev-parse', 'HEAD')).toBe(pushed);
+    expect(readFileSync(join(resumed.path, 'fix.txt'), 'utf8')).toBe('fixed\n');
   });
 
   test('a wrong token fails with a WorkspaceError that does not contain it', async () => {

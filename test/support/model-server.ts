@@ -27,7 +27,9 @@ export type ScriptedReply =
       model?: string;
     }
   | { kind: 'status'; status: number; retryAfterMs?: number }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Answers `reply` only once `until` settles, so a test decides when this model call returns. */
+  | { kind: 'held'; until: Promise<unknown>; reply: Extract<ScriptedReply, { kind: 'text' | 'tool_calls' }> };
 
 export interface RecordedRequest {
   provider: 'openai' | 'anthropic';
@@ -46,7 +48,7 @@ export interface ModelServer {
 }
 
 type Provider = RecordedRequest['provider'];
-type Answer = Exclude<ScriptedReply, { kind: 'status' } | { kind: 'hang' }>;
+type Answer = Exclude<ScriptedReply, { kind: 'status' } | { kind: 'hang' } | { kind: 'held' }>;
 
 interface Counters { next(prefix: string): string }
 
@@ -87,6 +89,17 @@ export async function startModelServer(): Promise<ModelServer> {
         return;
       }
       switch (reply.kind) {
+        case 'held': {
+          hanging.add(res);
+          res.on('close', () => hanging.delete(res));
+          const release = () => {
+            if (res.destroyed) return;
+            if (provider === 'openai') answerOpenAI(res, body, reply.reply, ids);
+            else answerAnthropic(res, body, reply.reply, ids);
+          };
+          void reply.until.then(release, release);
+          return;
+        }
         case 'hang':
           hanging.add(res);
           res.on('close', () => hanging.delete(res));

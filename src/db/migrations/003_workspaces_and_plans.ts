@@ -9,6 +9,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('html_url');
     t.text('default_branch');
     t.timestamp('workspace_used_at', { useTz: true });
+    // Set once a workspace made the ticket's branch: from then on the branch is the ticket's own,
+    // even on a node whose mirror has never seen it.
+    t.timestamp('branch_created_at', { useTz: true });
   });
   await knex.schema.createTable('plans', (t) => {
     t.increments('id').primary();
@@ -26,6 +29,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('plans');
   await knex.schema.alterTable('tickets', (t) => {
+    t.dropColumn('branch_created_at');
     t.dropColumn('workspace_used_at');
     t.dropColumn('default_branch');
     t.dropColumn('html_url');
