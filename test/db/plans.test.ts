@@ -95,7 +95,7 @@ describe(`plans [${backendName}]`, () => {
     expect(listed.map((p) => p.plan.summary).sort()).toEqual(summaries);
   });
 
-  postgresOnly('an insert that loses the race for a version retries and takes the next one', async () => {
+  postgresOnly(`an insert that loses the race for a version retries and takes the next one${backendName === 'postgres' ? '' : ' (needs a second connection holding a row lock, which only Postgres has: set TEST_DATABASE_URL; .ci/run does)'}`, async () => {
     const knex = db().knex;
     const ticket = await seedTicket(knex);
     await insertPlanVersion(knex, { ticketId: ticket.id, runId: null, notes: '', baseSha: SHA, plan: planNamed('v1') });

@@ -7,22 +7,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { readRepoSettings } from '../../src/repo/repo-settings.ts';
 import { WorkspaceError } from '../../src/workspace/errors.ts';
-import { addCommit, createRepo } from '../support/git-server.ts';
+import { addCommit, createRepo, FIXTURE_GIT_ENV } from '../support/git-server.ts';
 
 const exec = promisify(execFile);
-const GIT_ENV = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  LC_ALL: 'C',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Fixture',
-  GIT_AUTHOR_EMAIL: 'fixture@example.com',
-  GIT_COMMITTER_NAME: 'Fixture',
-  GIT_COMMITTER_EMAIL: 'fixture@example.com',
-};
-
 async function git(args: string[], cwd: string): Promise<string> {
-  const { stdout } = await exec('git', args, { cwd, env: GIT_ENV });
+  const { stdout } = await exec('git', args, { cwd, env: FIXTURE_GIT_ENV });
   return stdout.trim();
 }
 

@@ -2,12 +2,10 @@
 // real git against a smart-HTTP server that demands the installation token, the real queue and
 // database. Only GitHub's REST API (nock) and the model (a wire-format server) are stand-ins.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fakeGitHub, type FakeGitHub, type FakeGitHubOptions } from '../support/fake-github.ts';
 import { basicAuthorization } from '../support/git-server.ts';
 import { OWNER, REPO, issueClosedPayload, issueCommentPayload, postWebhook, pullRequestClosedPayload } from '../support/github-fixtures.ts';
@@ -59,10 +57,6 @@ const GIT_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', GIT_CO
 /** Local git only: it blocks the event loop, and with it the in-process git server. */
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-/** git that talks to the in-process server. */
-async function remoteGit(cwd: string, ...args: string[]): Promise<void> {
-  await promisify(execFile)('git', args, { cwd, env: GIT_ENV });
 }
 
 function chat(body: string, options: { issue?: number; commentId?: number; cloneUrl?: string; title?: string } = {}) {
@@ -239,17 +233,9 @@ describe('workspace failures reach the user', () => {
 
   test('a template branch that already exists upstream, not made by ticketsmith, is not taken over', async () => {
     const upstream = await startRepoFixture({ ...SAMPLE_FILES, '.github/ticketsmith.yml': 'branch_template: "fix/{number}"\n' });
-    const scratch = await mkdtemp(join(tmpdir(), 'ticketsmith-push-'));
     try {
       // Someone else's fix/1, pushed with plain git over the same authenticated HTTP.
-      const auth = ['-c', `http.extraHeader=Authorization: ${basicAuthorization(INSTALLATION_TOKEN)}`];
-      await remoteGit(tmpdir(), ...auth, 'clone', '--quiet', upstream.cloneUrl, scratch);
-      git(scratch, 'checkout', '--quiet', '-b', 'fix/1');
-      await writeFile(join(scratch, 'NOTES.md'), 'my own work\n');
-      git(scratch, 'add', 'NOTES.md');
-      git(scratch, '-c', 'user.name=Someone', '-c', 'user.email=someone@example.com', 'commit', '--quiet', '-m', 'mine');
-      const theirs = git(scratch, 'rev-parse', 'HEAD');
-      await remoteGit(scratch, ...auth, 'push', '--quiet', 'origin', 'fix/1');
+      const theirs = await upstream.pushBranch('fix/1', { 'NOTES.md': 'my own work\n' });
       const pushed = upstream.server.requests.length;
 
       await start();
@@ -268,7 +254,6 @@ describe('workspace failures reach the user', () => {
       expect(since.some((r) => r.query.includes('git-receive-pack') || r.path.endsWith('/git-receive-pack'))).toBe(false);
       expect(model.requests).toHaveLength(0);
     } finally {
-      await rm(scratch, { recursive: true, force: true });
       await upstream.close();
     }
   }, 30_000);

@@ -161,18 +161,22 @@ export async function startGitServer(rootDir: string, options: { requireToken?: 
   };
 }
 
+/** The environment fixtures run git with: no host or user config, a fixed identity. */
+export const FIXTURE_GIT_ENV = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  LC_ALL: 'C',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Fixture',
+  GIT_AUTHOR_EMAIL: 'fixture@example.com',
+  GIT_COMMITTER_NAME: 'Fixture',
+  GIT_COMMITTER_EMAIL: 'fixture@example.com',
+};
+
 // Fixtures use git directly rather than the code under test, so a bug there cannot hide itself.
+// Always asynchronous: a synchronous git talking to this process's own git server would deadlock.
 function git(args: string[], cwd: string): Promise<string> {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    LC_ALL: 'C',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'Fixture',
-    GIT_AUTHOR_EMAIL: 'fixture@example.com',
-    GIT_COMMITTER_NAME: 'Fixture',
-    GIT_COMMITTER_EMAIL: 'fixture@example.com',
-  };
+  const env = FIXTURE_GIT_ENV;
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd, env }, (error, stdout, stderr) =>
       error ? reject(new Error(`git ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout.trim()),
@@ -210,4 +214,27 @@ export async function createRepo(rootDir: string, name: string, files: Record<st
 /** Pushes one more commit onto `main` of a repository made by createRepo; returns its sha. */
 export function addCommit(rootDir: string, name: string, files: Record<string, string>, message: string): Promise<string> {
   return commitThroughClone(join(rootDir, `${name}.git`), files, message);
+}
+
+/**
+ * Pushes `branch` (started from main) with these files, through a temporary clone of `url` (a
+ * path, or an http URL the token authenticates to); returns the new commit's sha.
+ */
+export async function pushBranch(url: string, branch: string, files: Record<string, string>, token?: string): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'git-fixture-branch-'));
+  const auth = token ? ["-c", `http.extraHeader=Authorization: ${basicAuthorization(token)}`] : [];
+  try {
+    await git([...auth, 'clone', '--quiet', url, work], tmpdir());
+    await git(['checkout', '--quiet', '-B', branch, 'origin/main'], work);
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(work, path)), { recursive: true });
+      await writeFile(join(work, path), content);
+    }
+    await git(['add', '-A'], work);
+    await git(['commit', '--quiet', '-m', `Push ${branch}`], work);
+    await git([...auth, 'push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], work);
+    return await git(['rev-parse', 'HEAD'], work);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addCommit, createRepo, startGitServer, type GitServer } from './git-server.ts';
+import { addCommit, createRepo, pushBranch, startGitServer, type GitServer } from './git-server.ts';
 import { OWNER, REPO } from './github-fixtures.ts';
 import { INSTALLATION_TOKEN } from './harness.ts';
 
@@ -20,6 +20,8 @@ export interface RepoFixture {
   sha: string;
   server: GitServer;
   push(files: Record<string, string>, message: string): Promise<string>;
+  /** Someone pushes `branch` (from main) with these files over authenticated HTTP; returns its sha. */
+  pushBranch(branch: string, files: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startRepoFixture(files: Record<string, string> = SAMPLE_FI
     sha,
     server,
     push: (more, message) => addCommit(root, name, more, message),
+    pushBranch: (branch, files) => pushBranch(`${server.url}/${name}.git`, branch, files, INSTALLATION_TOKEN),
     close: async () => {
       await server.close();
       await rm(root, { recursive: true, force: true });
