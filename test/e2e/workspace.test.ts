@@ -184,6 +184,19 @@ describe('ticket workspaces', () => {
     expect((error as WorkspaceError).code).toBe('repo_not_found');
   });
 
+  test('a repository whose every file is a Git LFS pointer is refused with a clear error; one with some real files is not', async () => {
+    const pointer = (oid: string) => `version https://git-lfs.github.com/spec/v1\noid sha256:${oid.repeat(64)}\nsize 12345\n`;
+    await createRepo(reposRoot, 'acme/media', { '.gitattributes': '*.psd filter=lfs diff=lfs merge=lfs -text\n', 'a.psd': pointer('a'), 'b.psd': pointer('b') });
+    const error = await manager.acquireTicketWorkspace(ticket('media', 1)).catch((e: unknown) => e);
+    expect((error as WorkspaceError).code).toBe('lfs_only');
+    expect((error as WorkspaceError).permanent).toBe(true);
+    expect((error as WorkspaceError).message).toMatch(/Git LFS/);
+
+    await createRepo(reposRoot, 'acme/mixed', { '.gitattributes': '*.psd filter=lfs -text\n', 'a.psd': pointer('a'), 'src/app.js': 'real code\n' });
+    const mixed = await manager.acquireTicketWorkspace(ticket('mixed', 1));
+    expect(readFileSync(join(mixed.path, 'src/app.js'), 'utf8')).toBe('real code\n');
+  });
+
   test('two tickets of one repository can be acquired concurrently', async () => {
     await createRepo(reposRoot, 'acme/busy', { 'x.txt': 'x\n' });
     const [a, b] = await Promise.all([manager.acquireTicketWorkspace(ticket('busy', 10)), manager.acquireTicketWorkspace(ticket('busy', 11))]);

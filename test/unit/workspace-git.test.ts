@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { classifyGitFailure } from '../../src/workspace/errors.ts';
 import { GitError, runGit } from '../../src/workspace/git-cli.ts';
 import { withLock } from '../../src/workspace/mirror-lock.ts';
 
@@ -78,5 +79,24 @@ describe('withLock', () => {
     const old = new Date(Date.now() - 120_000);
     await utimes(lock, old, old);
     await expect(withLock(lock, async () => 'ran', { timeoutMs: 2000, staleMs: 60_000 })).resolves.toBe('ran');
+  });
+});
+
+describe('classifyGitFailure', () => {
+  const failure = (stderr: string, timedOut = false) => new GitError({ args: ['fetch'], exitCode: timedOut ? null : 128, signal: timedOut ? 'SIGKILL' : null, timedOut, stderr });
+
+  test.each<[string, string, string, boolean]>([
+    ['fatal: write error: No space left on device', 'disk_full', 'The disk holding ticket workspaces is full, so git could not fetch o/r.', false],
+    ["remote: Repository not found.\nfatal: repository 'https://x/o/r.git/' not found", 'repo_not_found', 'The repository o/r was not found.', true],
+    ['fatal: Authentication failed for https://x/o/r.git/', 'auth_failed', 'GitHub refused the credentials used to fetch o/r.', false],
+    ['fatal: unable to access: Could not resolve host: github.com', 'network', 'A network error stopped git from trying to fetch o/r.', false],
+  ])('%s → %s', (stderr, code, message, permanent) => {
+    const error = classifyGitFailure(failure(stderr), 'o/r', 'fetch');
+    expect([error.code, error.message, error.permanent]).toEqual([code, message, permanent]);
+  });
+
+  test('a timeout is its own kind, and retryable', () => {
+    const error = classifyGitFailure(failure('', true), 'o/r', 'clone');
+    expect([error.code, error.permanent]).toEqual(['timeout', false]);
   });
 });
