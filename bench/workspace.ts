@@ -17,6 +17,7 @@
 // Run:   npm run bench:workspace   (or: node --experimental-strip-types --disable-warning=ExperimentalWarning bench/workspace.ts)
 // Env:   BENCH_TICKETS=3         clones to time, and extra tickets after the first (default 3)
 //        BENCH_HISTORY_MIB=56    history to generate, in MiB (default 56, i.e. 300 commits of 3 × 64 KiB)
+//        BENCH_LINK=25MB/s,20ms  put an emulated network link (rate, round trip) in front of the server
 // Exit:  0 when the object store is shared, 1 when it is duplicated, 2 when the bench itself failed.
 //        Speed is reported, not asserted.
 import type { ChildProcess } from 'node:child_process';
@@ -28,6 +29,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runGit } from '../src/workspace/git-cli.ts';
 import { diskUsage, WorkspaceManager } from '../src/workspace/workspaces.ts';
+import { describeLink, parseLink, startLink } from './link.ts';
 import { epochNow, RepoServer, type Backend, type HistoryRepo } from './workspace-repo.ts';
 
 const TARGET_RATIO = 20;
@@ -158,6 +160,7 @@ async function main(): Promise<number> {
   const token = `ghs_bench${Date.now().toString(36)}`;
   const tmp = await realpath(await mkdtemp(join(tmpdir(), 'ticketsmith-bench-workspace-')));
   let server: RepoServer | undefined;
+  let link: Awaited<ReturnType<typeof startLink>> | undefined;
   // A Ctrl-C must not leave hundreds of MB in /tmp.
   const onSignal = () => {
     rmSync(tmp, { recursive: true, force: true });
@@ -168,7 +171,11 @@ async function main(): Promise<number> {
 
   try {
     server = new RepoServer({ dir: join(tmp, 'served'), name: REPO, token, shape: { commits, filesPerCommit: FILES_PER_COMMIT, fileBytes: FILE_BYTES, treeFiles: TREE_FILES } });
-    const { url: cloneUrl, repo, buildMs } = await server.ready();
+    const { url: servedUrl, repo, buildMs } = await server.ready();
+    const linkShape = process.env.BENCH_LINK ? parseLink(process.env.BENCH_LINK) : undefined;
+    link = linkShape ? await startLink(servedUrl, linkShape) : undefined;
+    const cloneUrl = link?.url ?? servedUrl;
+    if (linkShape) console.log(`workspace: over an emulated link of ${describeLink(linkShape)} (BENCH_LINK)`);
     const gitVersion = (await runGit(['version'], { cwd: tmp })).stdout.trim().replace(/^git version /, '');
     console.log(
       `workspace: ${commits} commits of ${FILES_PER_COMMIT} × ${FILE_BYTES / 1024} KiB random files over ${TREE_FILES} paths, built in ${seconds(buildMs)} s; ` +
@@ -223,6 +230,7 @@ async function main(): Promise<number> {
     report({ tickets, repo, naive, ours, breakdown, rss, mirrorObjects, worktreeFiles });
     return ours.slice(1).every((o) => o.shared) ? 0 : 1;
   } finally {
+    await link?.close();
     await server?.stop();
     await rm(tmp, { recursive: true, force: true });
   }
