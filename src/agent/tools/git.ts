@@ -1,6 +1,7 @@
 // git is run through spawn with streamed output rather than execFile's buffer, because a search
 // over a large repository can print far more than any sane maxBuffer, and we only keep a prefix.
 import { spawn } from 'node:child_process';
+import { hardenedGitEnv } from '../../workspace/git-cli.ts';
 
 export interface GitRun {
   code: number;
@@ -26,8 +27,9 @@ export function runGit(
       signal,
       timeout: GIT_TIMEOUT_MS,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // A workspace's own config must not change output formats, and git must never prompt.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
+      // The same hardened environment as every other git command (no inherited GIT_DIR, no user
+      // config, no prompts); the pager is off because output is parsed.
+      env: { ...hardenedGitEnv(), GIT_PAGER: 'cat' },
     });
     let pending = '';
     let stderr = '';
