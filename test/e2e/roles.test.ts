@@ -5,10 +5,12 @@ import { issueCommentPayload, postWebhook } from '../support/github-fixtures.ts'
 import { fakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { OPENAI_KEY, WEBHOOK_SECRET, startTestApp, waitFor, type TestApp } from '../support/harness.ts';
 import { startModelServer, type ModelServer } from '../support/model-server.ts';
+import { startRepoFixture, type RepoFixture } from '../support/repo-fixture.ts';
 
 const apps: TestApp[] = [];
 let github: FakeGitHub | undefined;
 let model: ModelServer | undefined;
+let repo: RepoFixture | undefined;
 
 afterEach(async () => {
   // Workers first, so nothing is mid-job when the database goes away.
@@ -16,6 +18,9 @@ afterEach(async () => {
   apps.length = 0;
   github?.close();
   await model?.close();
+  await repo?.close();
+  model = undefined;
+  repo = undefined;
 });
 
 const start = async (...args: Parameters<typeof startTestApp>) => {
@@ -23,7 +28,8 @@ const start = async (...args: Parameters<typeof startTestApp>) => {
   apps.push(app);
   return app;
 };
-const chat = (app: TestApp) => postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ body: '@chat split roles?' }), secret: WEBHOOK_SECRET });
+const chat = (app: TestApp, cloneUrl?: string) =>
+  postWebhook(app.url, { event: 'issue_comment', payload: issueCommentPayload({ body: '@chat split roles?', ...(cloneUrl ? { cloneUrl } : {}) }), secret: WEBHOOK_SECRET });
 
 test('a web node records and queues, but runs nothing', async () => {
   github = fakeGitHub();
@@ -50,11 +56,12 @@ describe(postgres ? 'web and worker nodes on one Postgres' : 'web and worker nod
   (postgres ? test : test.skip)('the worker node answers what the web node queued', async () => {
     github = fakeGitHub();
     model = await startModelServer();
+    repo = await startRepoFixture();
     model.enqueue({ kind: 'text', text: 'Answered by the worker node.' });
     const env = { MODEL_PROVIDER: 'openai', MODEL: 'gpt-4o-mini', OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${model.url}/v1` };
     const web = await start({ role: 'web', env });
     const worker = await start({ role: 'worker', env, databaseUrl: web.app.services.config.database.url! });
-    expect((await chat(web)).status).toBe(200);
+    expect((await chat(web, repo.cloneUrl)).status).toBe(200);
     const run = await waitFor(async () => {
       const row = await web.app.services.db.knex('runs').first();
       return row?.state === 'completed' ? row : undefined;
