@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   WORKSPACE_MAX_GB: z.coerce.number().positive().max(100_000).default(20),
   REPO_MAX_MB: integer(2048, 1, 1_000_000),
   GIT_TIMEOUT_SECONDS: integer(600, 5, 24 * 3600),
+  SANDBOX: z.enum(['bwrap', 'none']).default('bwrap'),
 
   WORKER_CONCURRENCY: integer(2, 1, 64),
   JOB_RETRY_LIMIT: integer(3, 0, 20),
@@ -117,6 +118,7 @@ export interface Config {
     gitTimeoutMs: number;
   };
   agent: { maxTurns: number };
+  sandbox: { backend: 'bwrap' | 'none' };
   queue: { concurrency: number; retryLimit: number; retryDelaySeconds: number; expireInSeconds: number; pollSeconds: number };
   intake: { allowedAssociations: string[]; aliases: Record<string, CommandName> };
   comments: { editIntervalMs: number };
@@ -189,6 +191,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
   if (e.NODE_ENV === 'production' && role !== 'worker' && !app) {
     problems.push('APP_ID: required when NODE_ENV=production (run the setup flow in development first)');
   }
+  if (e.NODE_ENV === 'production' && e.SANDBOX === 'none') {
+    problems.push('SANDBOX: "none" runs repository code unconfined and is refused when NODE_ENV=production; install bubblewrap and use SANDBOX=bwrap');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const apiKeys: Config['model']['apiKeys'] = {};
@@ -219,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
       gitTimeoutMs: e.GIT_TIMEOUT_SECONDS * 1000,
     },
     agent: { maxTurns: e.AGENT_MAX_TURNS },
+    sandbox: { backend: e.SANDBOX },
     queue: {
       concurrency: e.WORKER_CONCURRENCY,
       retryLimit: e.JOB_RETRY_LIMIT,

@@ -16,6 +16,7 @@ import { startWorkers } from './queue/workers.ts';
 import { createRedactor } from './redact.ts';
 import { createHttpApp } from './server.ts';
 import type { Services } from './services.ts';
+import { createSandbox } from './sandbox/create-sandbox.ts';
 import { WorkspaceManager } from './workspace/workspaces.ts';
 
 export interface StartOptions {
@@ -47,6 +48,7 @@ export async function startTicketsmith(config: Config, options: StartOptions = {
   const redact = createRedactor(config.secrets);
   const bus = new RunEventBus();
   const dispatcher = new RunDispatcher(db.knex, boss, log);
+  const { sandbox, status: sandboxStatus } = createSandbox(config.sandbox.backend, log);
   const workspaces = new WorkspaceManager({ root: config.workspace.root, log: log.child({ name: 'workspace' }), gitTimeoutMs: config.workspace.gitTimeoutMs });
   const services: Services = {
     config,
@@ -59,6 +61,8 @@ export async function startTicketsmith(config: Config, options: StartOptions = {
     bus,
     redact,
     workspaces,
+    sandbox,
+    sandboxStatus,
   };
   dispatcher.start();
 

@@ -71,5 +71,6 @@ export async function healthReport(services: Services): Promise<Record<string, u
     database,
     queue: { ...queue, ...(queue.error ? { error: services.redact(queue.error) } : {}) },
     model: describeModelSetup(services.config.model),
+    sandbox: services.sandboxStatus,
   };
 }

@@ -7,6 +7,8 @@ import type { GitHubConnector } from './github/repo-gateway.ts';
 import type { Logger } from './log.ts';
 import type { PgBoss } from './queue/boss.ts';
 import type { RunDispatcher } from './queue/run-dispatcher.ts';
+import type { SandboxBackend } from './sandbox/sandbox.ts';
+import type { SandboxStatus } from './sandbox/create-sandbox.ts';
 import type { WorkspaceManager } from './workspace/workspaces.ts';
 
 export interface Services {
@@ -23,6 +25,9 @@ export interface Services {
   redact: (text: string) => string;
   /** Ticket workspaces under TICKETS_ROOT (used by the worker role). */
   workspaces: WorkspaceManager;
+  /** Where repository code runs (used by @dev). */
+  sandbox: SandboxBackend;
+  sandboxStatus: SandboxStatus;
 }
 
 export function requireGitHub(services: Services): GitHubConnector {

@@ -37,20 +37,29 @@ export const ETC_ALLOWLIST = [
 export const NETWORK_ETC = ['/etc/resolv.conf'] as const;
 
 /** Variables every sandboxed program gets; nothing else from the worker's environment enters. */
-export function baseEnvironment(): Record<string, string> {
+export function baseEnvironment(workspace: string = SANDBOX_WORKSPACE): Record<string, string> {
   return {
     PATH: '/usr/local/bin:/usr/bin:/bin',
-    HOME: SANDBOX_HOME,
+    HOME: `${workspace}/.home`,
     LANG: 'C.UTF-8',
     TMPDIR: '/tmp',
     // Tool caches land in the workspace, the one writable place, and go with it.
-    XDG_CACHE_HOME: `${SANDBOX_WORKSPACE}/.cache`,
-    npm_config_cache: `${SANDBOX_WORKSPACE}/.cache/npm`,
-    PIP_CACHE_DIR: `${SANDBOX_WORKSPACE}/.cache/pip`,
-    GOCACHE: `${SANDBOX_WORKSPACE}/.cache/go-build`,
-    CARGO_HOME: `${SANDBOX_WORKSPACE}/.cache/cargo`,
+    XDG_CACHE_HOME: `${workspace}/.cache`,
+    npm_config_cache: `${workspace}/.cache/npm`,
+    PIP_CACHE_DIR: `${workspace}/.cache/pip`,
+    GOCACHE: `${workspace}/.cache/go-build`,
+    CARGO_HOME: `${workspace}/.cache/cargo`,
     CI: 'true',
   };
+}
+
+/** The base environment plus the request's variables, whose names are checked. */
+export function sandboxEnvironment(request: Pick<SandboxRequest, 'env'>, workspace?: string): Record<string, string> {
+  const env = { ...baseEnvironment(workspace), ...request.env };
+  for (const name of Object.keys(env)) {
+    if (!ENV_NAME.test(name)) throw new Error(`env: ${JSON.stringify(name)} is not a valid variable name`);
+  }
+  return env;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -94,11 +103,7 @@ export function bwrapArgs(request: SandboxRequest, host: HostLayout): string[] {
   args.push('--remount-ro', '/');
   args.push('--chdir', sandboxCwd(request.cwd));
   args.push('--clearenv');
-  const env = { ...baseEnvironment(), ...request.env };
-  for (const [name, value] of Object.entries(env)) {
-    if (!ENV_NAME.test(name)) throw new Error(`env: ${JSON.stringify(name)} is not a valid variable name`);
-    args.push('--setenv', name, value);
-  }
+  for (const [name, value] of Object.entries(sandboxEnvironment(request))) args.push('--setenv', name, value);
   args.push('--', ...request.argv);
   return args;
 }

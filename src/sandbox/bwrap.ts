@@ -3,30 +3,22 @@
 // through prlimit, and an unprivileged host user when the worker runs as root (root inside bwrap
 // could still read what root can on the host). Killing bwrap tears down its PID namespace, so
 // daemonized grandchildren die with it.
-import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { bwrapArgs, ETC_ALLOWLIST, NETWORK_ETC, SYSTEM_PATHS, type HostLayout } from './bwrap-args.ts';
-import { HeadTailCapture } from './output-capture.ts';
+import { prlimitArgs, resolveLimits, type Limits } from './limits.ts';
+import { runProcess, type SandboxUser } from './run-process.ts';
 import type { SandboxBackend, SandboxRequest, SandboxResult } from './sandbox.ts';
 
-export interface SandboxUser {
-  uid: number;
-  gid: number;
-}
+export type { SandboxUser } from './run-process.ts';
 
 export interface BwrapOptions {
   /** Run as this host user (needed when the worker is root). */
   user?: SandboxUser | undefined;
   /** Defaults for limits a request leaves out. */
-  defaults?: Partial<Pick<SandboxRequest, 'cpuSeconds' | 'memoryBytes' | 'maxProcesses' | 'maxFileBytes' | 'outputCapBytes'>>;
+  defaults?: Partial<Limits>;
 }
 
 const NOBODY: SandboxUser = { uid: 65534, gid: 65534 };
-const DEFAULTS = { cpuSeconds: 600, memoryBytes: 4 * 1024 ** 3, maxProcesses: 256, maxFileBytes: 1024 ** 3, outputCapBytes: 64 * 1024, openFiles: 4096 };
-// Output after the program exits is drained for at most this long: an orphan that kept the pipe
-// open (it dies with the namespace, but not instantly) must not hold the result back.
-const DRAIN_MS = 200;
-const OUT_OF_MEMORY = /out of memory|MemoryError|Cannot allocate memory|Failed to allocate memory|std::bad_alloc|allocation failed/i;
 
 /** The unprivileged user to run as: nobody when this process is root, itself otherwise. */
 export function detectSandboxUser(): SandboxUser | undefined {
@@ -48,102 +40,18 @@ export function detectHostLayout(): HostLayout {
 export class BwrapSandbox implements SandboxBackend {
   readonly name = 'bwrap';
   readonly #user: SandboxUser | undefined;
-  readonly #defaults: typeof DEFAULTS;
+  readonly #defaults: Partial<Limits>;
   readonly #host: HostLayout;
 
   constructor(options: BwrapOptions = {}) {
     this.#user = options.user;
-    this.#defaults = { ...DEFAULTS, ...options.defaults };
+    this.#defaults = options.defaults ?? {};
     this.#host = detectHostLayout();
   }
 
   run(request: SandboxRequest): Promise<SandboxResult> {
-    const limits = { ...this.#defaults, ...definedOnly(request) };
-    const argv = [
-      // Soft limit first (SIGXCPU, SIGXFSZ can be caught and reported), hard limit just above.
-      `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
-      `--data=${limits.memoryBytes}`,
-      `--nproc=${limits.maxProcesses}`,
-      `--fsize=${limits.maxFileBytes}`,
-      `--nofile=${limits.openFiles}`,
-      '--core=0',
-      'bwrap',
-      ...bwrapArgs(request, this.#host),
-    ];
-    const stdout = new HeadTailCapture(limits.outputCapBytes);
-    const stderr = new HeadTailCapture(limits.outputCapBytes);
-    const started = performance.now();
-    return new Promise<SandboxResult>((resolve, reject) => {
-      if (request.signal?.aborted) {
-        resolve(emptyResult({ cancelled: true }));
-        return;
-      }
-      const child = spawn('prlimit', argv, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
-        ...(this.#user ? { uid: this.#user.uid, gid: this.#user.gid } : {}),
-      });
-      let timedOut = false;
-      let cancelled = false;
-      const kill = () => child.kill('SIGKILL');
-      const timer = setTimeout(() => {
-        timedOut = true;
-        kill();
-      }, request.timeoutMs);
-      const onAbort = () => {
-        cancelled = true;
-        kill();
-      };
-      request.signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.on('data', (chunk: Buffer) => stdout.write(chunk));
-      child.stderr.on('data', (chunk: Buffer) => stderr.write(chunk));
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        request.signal?.removeEventListener('abort', onAbort);
-        reject(new Error(`could not start the sandbox (is bubblewrap installed? apt-get install bubblewrap): ${error.message}`));
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        request.signal?.removeEventListener('abort', onAbort);
-        let finished = false;
-        const finish = () => {
-          if (finished) return;
-          finished = true;
-          child.stdout.destroy();
-          child.stderr.destroy();
-          const stderrText = stderr.text();
-          resolve({
-            exitCode: code,
-            signal,
-            timedOut,
-            cancelled,
-            outOfMemory: OUT_OF_MEMORY.test(stderrText),
-            stdout: stdout.text(),
-            stderr: stderrText,
-            stdoutBytes: stdout.totalBytes,
-            stderrBytes: stderr.totalBytes,
-            durationMs: performance.now() - started,
-          });
-        };
-        const drain = setTimeout(finish, DRAIN_MS);
-        child.once('close', () => {
-          clearTimeout(drain);
-          finish();
-        });
-      });
-    });
+    const limits = resolveLimits(request, this.#defaults);
+    // cwd and env apply inside the sandbox (bwrapArgs); the launcher itself gets neither.
+    return runProcess('prlimit', [...prlimitArgs(limits), 'bwrap', ...bwrapArgs(request, this.#host)], { timeoutMs: request.timeoutMs, signal: request.signal, outputCapBytes: limits.outputCapBytes }, this.#user);
   }
-}
-
-function definedOnly(request: SandboxRequest): Partial<typeof DEFAULTS> {
-  const picked: Partial<typeof DEFAULTS> = {};
-  for (const key of ['cpuSeconds', 'memoryBytes', 'maxProcesses', 'maxFileBytes', 'outputCapBytes'] as const) {
-    const value = request[key];
-    if (value !== undefined) picked[key] = value;
-  }
-  return picked;
-}
-
-function emptyResult(fields: Partial<SandboxResult>): SandboxResult {
-  return { exitCode: null, signal: null, timedOut: false, cancelled: false, outOfMemory: false, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, durationMs: 0, ...fields };
 }

@@ -48,7 +48,7 @@ test('a worker node serves health but takes no webhooks', async () => {
   const worker = await start({ role: 'worker' });
   expect((await chat(worker)).status).toBe(404);
   const health = await (await fetch(`${worker.url}/health`)).json();
-  expect(health).toMatchObject({ status: 'ok', role: 'worker' });
+  expect(health).toMatchObject({ status: 'ok', role: 'worker', sandbox: { backend: 'bwrap', available: expect.any(Boolean) } });
 });
 
 const postgres = process.env.TEST_DATABASE_URL;

@@ -82,6 +82,8 @@ describe('loadConfig names every bad variable', () => {
     ['a negative WORKSPACE_MAX_GB', { WORKSPACE_MAX_GB: '-1' }, ['WORKSPACE_MAX_GB']],
     ['a REPO_MAX_MB that is not a number', { REPO_MAX_MB: 'lots' }, ['REPO_MAX_MB']],
     ['AGENT_MAX_TURNS of 0', { AGENT_MAX_TURNS: '0' }, ['AGENT_MAX_TURNS']],
+    ['an unknown SANDBOX', { SANDBOX: 'docker' }, ['SANDBOX']],
+    ['SANDBOX=none in production', { NODE_ENV: 'production', SANDBOX: 'none' }, ['SANDBOX', 'APP_ID']],
   ])('%s', (_name, env, variables) => {
     const problems = problemsOf(env);
     for (const variable of variables) expect(named(problems, variable)).toBe(true);
