@@ -10,10 +10,13 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime ------------------------------------------------------------------------------------
 FROM node:24-slim AS runtime
-# git clones ticket workspaces; python3 runs Python repositories' code; tini reaps the child
-# processes the worker spawns and forwards signals so shutdown is graceful.
+# git clones ticket workspaces; bubblewrap (with util-linux's prlimit) is the sandbox that runs
+# repository code; python3 runs Python repositories' code; tini reaps the child processes the
+# worker spawns and forwards signals so shutdown is graceful. bubblewrap needs unprivileged user
+# namespaces: Docker's default seccomp profile blocks them, so run worker containers with
+# `--security-opt seccomp=unconfined` (or a profile allowing clone(CLONE_NEWUSER)).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git python3 ca-certificates tini \
+ && apt-get install -y --no-install-recommends git python3 ca-certificates tini bubblewrap util-linux \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \
